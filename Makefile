@@ -1,0 +1,36 @@
+# Two commands for a newcomer: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE ?= callbot_site.settings.local
+
+.PHONY: run test stop db migrate demo lint bench bench-smoke serve clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+# The embedded PostgreSQL, unless DATABASE_URL points elsewhere.
+db: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ]; then $(PY) scripts/localdb.py start; fi
+
+migrate: db
+	$(PY) manage.py migrate --noinput
+
+run: migrate
+	$(PY) manage.py load_demo_data
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: db
+	$(PY) -m pytest
+
+stop: $(VENV)/.installed
+	$(PY) scripts/localdb.py stop
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+clean: stop
+	rm -rf .localdb $(VENV)

@@ -1,0 +1,1 @@
+"""Bookkeeping of lead exports into Berinia (default database) and Berinia's own tables (unmanaged)."""

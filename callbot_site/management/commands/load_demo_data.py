@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from callbot_site import demo
+from callbot_site.localdb import uses_embedded_database
+
+
+class Command(BaseCommand):
+    help = "Load the demo data set into an empty database; create demo accounts on the embedded database only."
+
+    def handle(self, *args, **options):
+        loaded = demo.load_demo_data()
+        self.stdout.write("Demo data loaded." if loaded else "Database not empty: demo data left as it is.")
+        if not uses_embedded_database():
+            self.stdout.write("External database: no demo accounts created (use manage.py create_agent).")
+            return
+        self.stdout.write("Demo accounts (embedded local database only):")
+        for username, password, supervisor in demo.ensure_demo_accounts():
+            role = "supervisor" if supervisor else "agent"
+            self.stdout.write(f"  {username:<12} {password:<24} {role}")

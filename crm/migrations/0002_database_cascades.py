@@ -1,0 +1,9 @@
+from django.db import migrations
+
+from callbot_site.db import cascade_fk_sql
+
+
+class Migration(migrations.Migration):
+    dependencies = [("crm", "0001_initial"), ("interactions", "0001_initial")]
+
+    operations = [migrations.RunSQL(*cascade_fk_sql("crm_actions", "interaction_id", "interactions"))]

@@ -1,0 +1,212 @@
+"""Handoff tickets worked by human agents, their queues, notifications and audit trail."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from callbot_site.db import in_choices
+from interactions.models import Interaction
+
+
+class Priority(models.TextChoices):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+PRIORITY_RANK = {Priority.LOW: 1, Priority.MEDIUM: 2, Priority.HIGH: 3}
+
+
+def _priority_rank_expression():
+    return models.Case(
+        *(models.When(priority=value, then=models.Value(rank)) for value, rank in PRIORITY_RANK.items()),
+        default=models.Value(0),
+    )
+
+
+class TicketStatus(models.TextChoices):
+    QUEUED = "queued"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+class NotificationType(models.TextChoices):
+    NEW_TICKET = "new_ticket"
+    URGENT = "urgent"
+    REMINDER = "reminder"
+
+
+class Queue(models.Model):
+    """Settings of a ticket queue; created with defaults on first use of a queue name."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    target_wait_minutes = models.PositiveIntegerField(default=5, help_text="Waiting longer than this is late.")
+    takeback_minutes = models.PositiveIntegerField(
+        default=15, help_text="An assigned ticket not started within this goes back to the queue."
+    )
+    default_capacity = models.PositiveIntegerField(
+        default=3, help_text="Tickets an agent may hold at once in this queue, unless the agent has their own limit."
+    )
+
+    class Meta:
+        db_table = "handoff_queues"
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(default_capacity__gte=1), name="queues_capacity_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgentProfile(models.Model):
+    """Per-agent settings of the console (capacity overrides the queue's default)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile")
+    max_open_tickets = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = "handoff_agent_profiles"
+
+    def __str__(self) -> str:
+        return f"profile of {self.user}"
+
+
+class ResolutionReason(models.Model):
+    """Why a ticket needed a human; required on resolution so escalations can be analysed."""
+
+    code = models.SlugField(max_length=50, primary_key=True)
+    label = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        db_table = "handoff_resolution_reasons"
+        ordering = ["label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class HandoffTicket(models.Model):
+    ticket_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, related_name="handoff_tickets", db_column="interaction_id"
+    )
+    customer_id = models.CharField(max_length=50)
+    reason = models.TextField()
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.MEDIUM)
+    # high=3 … low=1, stored so that "priority high→low, then oldest" is one index scan.
+    priority_rank = models.GeneratedField(
+        expression=_priority_rank_expression(), output_field=models.SmallIntegerField(), db_persist=True
+    )
+    status = models.CharField(max_length=20, choices=TicketStatus.choices, default=TicketStatus.QUEUED)
+    queue = models.ForeignKey(Queue, on_delete=models.PROTECT, related_name="tickets", db_column="queue_name")
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="handoff_tickets"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_notes = models.TextField(blank=True, default="")
+    resolution_reason = models.ForeignKey(
+        ResolutionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
+    )
+    context_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "handoff_tickets"
+        ordering = ["created_at"]
+        indexes = [
+            # The queue: queued tickets by priority then age (partial, stays small).
+            models.Index(
+                fields=["-priority_rank", "created_at"], name="handoff_tickets_queued_idx", condition=Q(status="queued")
+            ),
+            models.Index(
+                fields=["queue", "-priority_rank", "created_at"],
+                name="handoff_tickets_byqueue_idx",
+                condition=Q(status="queued"),
+            ),
+            models.Index(fields=["assigned_agent", "status"], name="handoff_tickets_agent_idx"),
+            models.Index(fields=["status", "created_at"], name="handoff_tickets_status_idx"),
+            models.Index(fields=["customer_id"], name="handoff_tickets_customer_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=in_choices("priority", Priority), name="handoff_tickets_priority_valid"),
+            models.CheckConstraint(condition=in_choices("status", TicketStatus), name="handoff_tickets_status_valid"),
+            # A queued ticket has no holder; an assigned or started one has one.
+            models.CheckConstraint(
+                condition=Q(status="queued", assigned_agent__isnull=True)
+                | Q(status__in=["assigned", "in_progress"], assigned_agent__isnull=False)
+                | Q(status="resolved"),
+                name="handoff_tickets_holder_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
+                name="handoff_tickets_resolved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority} ticket for {self.customer_id} ({self.status})"
+
+
+class AgentNotification(models.Model):
+    notification_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ticket = models.ForeignKey(
+        HandoffTicket, on_delete=models.CASCADE, related_name="notifications", db_column="ticket_id"
+    )
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    notification_type = models.CharField(max_length=20, choices=NotificationType.choices)
+    message = models.TextField()
+    is_read = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "agent_notifications"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "is_read", "-created_at"], name="agent_notifications_inbox_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=in_choices("notification_type", NotificationType), name="agent_notifications_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notification_type} for {self.agent}"
+
+
+class TicketEvent(models.Model):
+    """Append-only audit trail of a ticket's transitions and assignments."""
+
+    class Action(models.TextChoices):
+        CREATED = "created"
+        ASSIGNED = "assigned"
+        CLAIMED = "claimed"
+        REASSIGNED = "reassigned"
+        STARTED = "started"
+        RESOLVED = "resolved"
+        RETURNED = "returned"
+
+    ticket = models.ForeignKey(HandoffTicket, on_delete=models.CASCADE, related_name="events", db_column="ticket_id")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, blank=True, default="")
+    to_status = models.CharField(max_length=20)
+    from_agent = models.CharField(max_length=150, blank=True, default="")
+    to_agent = models.CharField(max_length=150, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "handoff_ticket_events"
+        ordering = ["ticket", "created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_events_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status or '—'} → {self.to_status}"

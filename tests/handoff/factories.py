@@ -1,0 +1,87 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from handoff.models import AgentNotification, AgentProfile, HandoffTicket, NotificationType, Queue, TicketEvent
+from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
+from tests.interactions.factories import InteractionFactory
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password(PASSWORD)
+
+
+class AgentFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"agent{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=AGENTS_GROUP))
+
+
+class SupervisorFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"supervisor{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(obj, create, extracted, **kwargs):
+        if create:
+            obj.groups.add(Group.objects.get(name=SUPERVISORS_GROUP))
+
+
+class AgentProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgentProfile
+
+    user = factory.SubFactory(AgentFactory)
+    max_open_tickets = 2
+
+
+class QueueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Queue
+        django_get_or_create = ("name",)
+
+    name = "general"
+
+
+class HandoffTicketFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HandoffTicket
+
+    interaction = factory.SubFactory(InteractionFactory, status="in_progress")
+    customer_id = factory.SelfAttribute("interaction.customer_id")
+    reason = "Customer disputes a claim decision"
+    priority = "medium"
+    queue = factory.SubFactory(QueueFactory)
+    context_data = factory.LazyFunction(lambda: {"policy_number": "POL-1"})
+
+
+class AgentNotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AgentNotification
+
+    ticket = factory.SubFactory(HandoffTicketFactory)
+    agent = factory.SubFactory(AgentFactory)
+    notification_type = NotificationType.NEW_TICKET
+    message = "New ticket"
+
+
+class TicketEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(HandoffTicketFactory)
+    action = TicketEvent.Action.CREATED
+    to_status = "queued"

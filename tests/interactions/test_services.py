@@ -1,0 +1,174 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from interactions import selectors, services
+from interactions.models import ConversationMessage, Interaction, ResponseLog
+from tests.interactions.factories import ConversationMessageFactory, InteractionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_interaction_stores_a_pending_interaction():
+    interaction = services.create_interaction(
+        customer_id="CUST-001",
+        channel="phone",
+        intent="update_address",
+        emotion="calm",
+        urgency="medium",
+        confidence_score=0.87,
+    )
+    stored = Interaction.objects.get(pk=interaction.pk)
+    assert (stored.status, stored.channel, stored.urgency) == ("pending", "phone", "medium")
+    assert stored.confidence_score == Decimal("0.870")
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("channel", "fax"), ("urgency", "critical"), ("confidence_score", 1.5), ("confidence_score", -0.1)],
+)
+def test_create_interaction_refuses_values_outside_the_allowed_ones(field, value):
+    kwargs = {"customer_id": "CUST-001", "channel": "phone", field: value}
+    with pytest.raises(InvalidInput) as error:
+        services.create_interaction(**kwargs)
+    assert field in error.value.errors
+    assert Interaction.objects.count() == 0
+
+
+def test_create_interaction_requires_a_customer():
+    with pytest.raises(InvalidInput) as error:
+        services.create_interaction(customer_id="", channel="chat")
+    assert "customer_id" in error.value.errors
+
+
+def test_database_refuses_an_invalid_channel_even_without_the_service():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InteractionFactory(channel="pigeon")
+
+
+def test_messages_get_consecutive_turn_numbers_when_omitted():
+    interaction = InteractionFactory()
+    first = services.add_conversation_message(interaction_id=interaction.pk, speaker="customer", message="Bonjour")
+    second = services.add_conversation_message(interaction_id=interaction.pk, speaker="agent", message="Bonjour !")
+    assert (first.turn_number, second.turn_number) == (1, 2)
+    history = list(selectors.get_conversation_history(interaction_id=interaction.pk))
+    assert [m.message for m in history] == ["Bonjour", "Bonjour !"]
+
+
+def test_an_explicit_turn_number_that_exists_is_a_conflict():
+    message = ConversationMessageFactory(turn_number=1)
+    with pytest.raises(Conflict):
+        services.add_conversation_message(
+            interaction_id=message.interaction_id, speaker="customer", message="again", turn_number=1
+        )
+    assert ConversationMessage.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [({"speaker": "robot"}, "speaker"), ({"message": ""}, "message"), ({"turn_number": 0}, "turn_number")],
+)
+def test_add_conversation_message_refuses_bad_input(kwargs, field):
+    interaction = InteractionFactory()
+    arguments = {"interaction_id": interaction.pk, "speaker": "customer", "message": "hi", **kwargs}
+    with pytest.raises(InvalidInput) as error:
+        services.add_conversation_message(**arguments)
+    assert field in error.value.errors
+
+
+@pytest.mark.parametrize("interaction_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid"])
+def test_unknown_interactions_are_not_found(interaction_id):
+    with pytest.raises(NotFound):
+        services.add_conversation_message(interaction_id=interaction_id, speaker="customer", message="hi")
+    with pytest.raises(NotFound):
+        services.log_response(interaction_id=interaction_id, response_text="hi")
+    with pytest.raises(NotFound):
+        selectors.get_conversation_history(interaction_id=interaction_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_collide_on_turn_numbers():
+    interaction = InteractionFactory()
+    errors = []
+
+    def write(n):
+        try:
+            for i in range(5):
+                services.add_conversation_message(
+                    interaction_id=interaction.pk, speaker="customer", message=f"writer {n} message {i}"
+                )
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    turns = sorted(ConversationMessage.objects.filter(interaction=interaction).values_list("turn_number", flat=True))
+    assert turns == list(range(1, 21))
+
+
+def test_completing_an_interaction_records_resolution_time():
+    interaction = InteractionFactory()
+    services.update_interaction_status(interaction_id=interaction.pk, status="in_progress")
+    done = services.update_interaction_status(interaction_id=interaction.pk, status="completed", assigned_agent="bot")
+    stored = Interaction.objects.get(pk=interaction.pk)
+    assert stored.status == "completed" and stored.assigned_agent == "bot"
+    assert stored.resolved_at == done.resolved_at is not None
+    assert stored.resolution_time_seconds == int((stored.resolved_at - stored.created_at).total_seconds())
+
+
+@pytest.mark.parametrize("final", ["completed", "failed"])
+def test_a_finished_interaction_cannot_move_again(final):
+    interaction = InteractionFactory(status=final)
+    with pytest.raises(InvalidTransition) as error:
+        services.update_interaction_status(interaction_id=interaction.pk, status="in_progress")
+    assert error.value.current == final and error.value.target == "in_progress"
+    assert Interaction.objects.get(pk=interaction.pk).status == final
+
+
+def test_update_interaction_status_refuses_unknown_status():
+    interaction = InteractionFactory()
+    with pytest.raises(InvalidInput) as error:
+        services.update_interaction_status(interaction_id=interaction.pk, status="archived")
+    assert "status" in error.value.errors
+
+
+def test_log_response_stores_the_bot_answer():
+    interaction = InteractionFactory()
+    services.log_response(
+        interaction_id=interaction.pk,
+        response_text="Votre adresse est mise à jour.",
+        tone="friendly",
+        confidence_score=0.9,
+        execution_time_ms=240,
+        model_used="gpt-4o",
+    )
+    log = ResponseLog.objects.get(interaction=interaction)
+    assert (log.tone, log.execution_time_ms, log.model_used) == ("friendly", 240, "gpt-4o")
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"tone": "sarcastic"}, "tone"),
+        ({"confidence_score": 2}, "confidence_score"),
+        ({"execution_time_ms": -1}, "execution_time_ms"),
+        ({"response_text": ""}, "response_text"),
+    ],
+)
+def test_log_response_refuses_bad_input(kwargs, field):
+    interaction = InteractionFactory()
+    with pytest.raises(InvalidInput) as error:
+        services.log_response(**{"interaction_id": interaction.pk, "response_text": "ok", **kwargs})
+    assert field in error.value.errors
+    assert ResponseLog.objects.count() == 0
