@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= callbot_site.settings.local
 
-.PHONY: run test stop db migrate demo lint bench bench-smoke serve clean
+.PHONY: run test stop db migrate lint bench bench-smoke serve browsers clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ run: migrate
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: db
+browsers:
+	@scripts/install_chromium.sh
+
+test: db browsers
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory bench-smoke
+
+bench: db
+	$(PY) -m bench
+
+bench-smoke: db
+	$(PY) -m bench --smoke
 
 stop: $(VENV)/.installed
 	$(PY) scripts/localdb.py stop

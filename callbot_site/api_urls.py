@@ -1,9 +1,14 @@
 """Everything under /api/v1/: each app contributes its own `api/urls.py`."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("interactions.api.urls")),
+    path("", include("crm.api.urls")),
+    path("", include("handoff.api.urls")),
+    path("", include("analytics.api.urls")),
+    path("berinia/", include("berinia_sync.api.urls")),
 ]
