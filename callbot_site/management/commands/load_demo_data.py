@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from callbot_site import demo
 from callbot_site.localdb import uses_embedded_database
@@ -10,7 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         loaded = demo.load_demo_data()
         self.stdout.write("Demo data loaded." if loaded else "Database not empty: demo data left as it is.")
-        if not uses_embedded_database():
+        if not uses_embedded_database(connection.settings_dict):
             self.stdout.write("External database: no demo accounts created (use manage.py create_agent).")
             return
         self.stdout.write("Demo accounts (embedded local database only):")

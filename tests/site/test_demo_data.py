@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from callbot_site.localdb import uses_embedded_database
+from crm.models import Customer
+from handoff.models import HandoffTicket
+from interactions.models import ConversationMessage, Interaction
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_fills_an_empty_database_once(settings):
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "Demo data loaded." in out.getvalue()
+    assert Customer.objects.count() == 5
+    assert Interaction.objects.count() == 6
+    assert ConversationMessage.objects.count() >= 12
+    queues = set(HandoffTicket.objects.filter(status="queued").values_list("queue_id", flat=True))
+    assert queues == {"claims", "billing"}
+
+    again = io.StringIO()
+    call_command("load_demo_data", stdout=again)
+    assert "left as it is" in again.getvalue()
+    assert Interaction.objects.count() == 6
+
+
+def test_demo_accounts_are_created_on_the_embedded_database():
+    from django.contrib.auth import get_user_model
+
+    out = io.StringIO()
+    call_command("load_demo_data", stdout=out)
+    assert "agent1" in out.getvalue() and "demo-agent1-pass" in out.getvalue()
+    agent = get_user_model().objects.get(username="agent1")
+    assert agent.is_staff and agent.check_password("demo-agent1-pass")
+    assert list(agent.groups.values_list("name", flat=True)) == ["Agents"]
+
+
+def test_only_the_checkout_cluster_counts_as_embedded(settings):
+    assert uses_embedded_database({"HOST": str(settings.BASE_DIR / ".localdb" / "pgdata")})
+    assert not uses_embedded_database({"HOST": "db.example.org"})
+    assert not uses_embedded_database({"HOST": ""})
