@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -78,17 +78,9 @@ def add_conversation_message(
             f"Turn {turn_number} already exists in this interaction.",
             errors={"turn_number": [f"Turn {turn_number} is already recorded; omit turn_number to append."]},
         )
-    try:
-        with transaction.atomic():
-            return ConversationMessage.objects.create(
-                interaction=interaction,
-                speaker=speaker,
-                message=message,
-                turn_number=turn_number,
-                metadata=metadata or {},
-            )
-    except IntegrityError as exc:  # pragma: no cover - guarded by the row lock above
-        raise Conflict(f"Turn {turn_number} already exists in this interaction.") from exc
+    return ConversationMessage.objects.create(
+        interaction=interaction, speaker=speaker, message=message, turn_number=turn_number, metadata=metadata or {}
+    )
 
 
 @transaction.atomic
