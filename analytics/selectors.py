@@ -1,16 +1,34 @@
-"""Reads for analytics: the seed's get_daily_metrics (more useful queries live beside it)."""
+"""Reads for analytics: the seed's get_daily_metrics and its four "useful queries".
+
+- todays_interactions: today's interactions, newest first
+- top_crm_actions: a day's CRM actions by type (count, average time, success rate)
+- waiting_tickets / queue_overview: queued tickets in claim order with wait minutes; per-queue size and oldest
+- daily_performance: N days of totals, completions, resolution time and unique customers
+
+Days are calendar days in the project's time zone.
+"""
 
 import datetime
+from itertools import groupby
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Avg, Count, Exists, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from analytics.models import AnalyticsMetric
 from callbot_site.errors import InvalidInput
-from handoff.models import HandoffTicket
+from crm.models import CrmAction
+from handoff import selectors as handoff_selectors
+from handoff.models import HandoffTicket, Queue, TicketStatus
 from interactions.models import Interaction, InteractionStatus
 
 MAX_RANGE_DAYS = 366
+PERFORMANCE_METRICS = {
+    "interactions": "total_interactions",
+    "completed_interactions": "completed",
+    "resolution_seconds_avg": "avg_resolution_seconds",
+    "unique_customers": "unique_customers",
+}
 
 
 def day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -21,12 +39,16 @@ def day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[dateti
     return start, end
 
 
-def get_daily_metrics(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
-    """Per day: totals, completions, failures, escalations, average resolution time, unique customers."""
+def _check_range(date_from: datetime.date, date_to: datetime.date) -> None:
     if date_from > date_to:
         raise InvalidInput.for_field("date_from", "Must be on or before date_to.")
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
         raise InvalidInput.for_field("date_to", f"The range may cover at most {MAX_RANGE_DAYS} days.")
+
+
+def get_daily_metrics(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
+    """Per day, live from interactions: totals, completions, failures, escalations, resolution time, customers."""
+    _check_range(date_from, date_to)
     start, end = day_bounds(date_from, date_to)
     escalated = Exists(HandoffTicket.objects.filter(interaction=OuterRef("pk")))
     rows = (
@@ -44,3 +66,113 @@ def get_daily_metrics(*, date_from: datetime.date, date_to: datetime.date) -> li
         .order_by("date")
     )
     return list(rows)
+
+
+def todays_interactions() -> QuerySet[Interaction]:
+    """The seed's "interactions du jour": created since local midnight, newest first."""
+    today = timezone.localdate()
+    start, end = day_bounds(today, today)
+    return Interaction.objects.filter(created_at__gte=start, created_at__lt=end).order_by("-created_at")
+
+
+def top_crm_actions(*, day: datetime.date, limit: int = 10) -> list[dict]:
+    """The seed's "top actions CRM": per action type of the day, most frequent first."""
+    start, end = day_bounds(day, day)
+    rows = (
+        CrmAction.objects.filter(executed_at__gte=start, executed_at__lt=end)
+        .values("action_type")
+        .annotate(
+            count=Count("pk"),
+            avg_execution_ms=Avg("execution_time_ms"),
+            successes=Count("pk", filter=Q(success=True)),
+        )
+        .order_by("-count", "action_type")[:limit]
+    )
+    return [{**row, "success_rate": row["successes"] / row["count"]} for row in rows]
+
+
+def waiting_tickets(*, queue_name: str | None = None) -> QuerySet[HandoffTicket]:
+    """The seed's "tickets en attente": queued, priority (with ageing) high→low then oldest, with wait_minutes."""
+    return handoff_selectors.queued_tickets(queue_name=queue_name)
+
+
+def queue_overview() -> list[dict]:
+    """Every queue with its number of queued tickets, oldest waiting ticket and wait in minutes."""
+    now = timezone.now()
+    waiting = {
+        row["queue_id"]: row
+        for row in HandoffTicket.objects.filter(status=TicketStatus.QUEUED)
+        .values("queue_id")
+        .annotate(queued=Count("pk"), oldest=Min("created_at"))
+        .order_by()
+    }
+    overview = []
+    for queue in Queue.objects.order_by("name"):
+        row = waiting.get(queue.name, {"queued": 0, "oldest": None})
+        wait = int((now - row["oldest"]).total_seconds() // 60) if row["oldest"] else None
+        overview.append(
+            {
+                "queue": queue.name,
+                "queued": row["queued"],
+                "oldest_created_at": row["oldest"],
+                "oldest_wait_minutes": wait,
+                "target_wait_minutes": queue.target_wait_minutes,
+                "late": wait is not None and wait > queue.target_wait_minutes,
+            }
+        )
+    return overview
+
+
+def _stored_days(date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, dict]:
+    rows = AnalyticsMetric.objects.filter(
+        metric_date__range=(date_from, date_to), metric_type__in=list(PERFORMANCE_METRICS), dimensions={}
+    ).values_list("metric_date", "metric_type", "metric_value")
+    days: dict[datetime.date, dict] = {}
+    for day, metric_type, value in rows:
+        days.setdefault(day, {})[PERFORMANCE_METRICS[metric_type]] = value
+    return {day: figures for day, figures in days.items() if "total_interactions" in figures}
+
+
+def _live_days(days: list[datetime.date]) -> dict[datetime.date, dict]:
+    """Live figures for the given days, one query per run of consecutive days."""
+    live = {}
+    runs = groupby(enumerate(days), key=lambda pair: pair[1].toordinal() - pair[0])
+    for _, run in runs:
+        run_days = [day for _, day in run]
+        for row in get_daily_metrics(date_from=run_days[0], date_to=run_days[-1]):
+            live[row["date"]] = row
+    return live
+
+
+def daily_performance(*, days: int = 30, until: datetime.date | None = None) -> list[dict]:
+    """The seed's "performance 30 jours": one row per day, oldest first, days without activity included.
+
+    Past days come from analytics_metrics when compute_daily_metrics has stored them; today and
+    days never computed are aggregated live, so the answer is complete and stays fast.
+    """
+    if not 1 <= days <= MAX_RANGE_DAYS:
+        raise InvalidInput.for_field("days", f"{days} is not allowed; allowed: 1 to {MAX_RANGE_DAYS}.")
+    today = timezone.localdate()
+    until = until or today
+    date_from = until - datetime.timedelta(days=days - 1)
+    stored = _stored_days(date_from, min(until, today - datetime.timedelta(days=1)))
+    all_days = [date_from + datetime.timedelta(days=offset) for offset in range(days)]
+    live = _live_days([day for day in all_days if day not in stored])
+    rows = []
+    for day in all_days:
+        figures = stored.get(day) or live.get(day) or {}
+        total = int(figures.get("total_interactions") or 0)
+        completed = int(figures.get("completed") or 0)
+        average = figures.get("avg_resolution_seconds")
+        rows.append(
+            {
+                "date": day,
+                "total_interactions": total,
+                "completed": completed,
+                "completion_rate": completed / total if total else None,
+                "avg_resolution_seconds": float(average) if average is not None else None,
+                "unique_customers": int(figures.get("unique_customers") or 0),
+                "source": "stored" if day in stored else "live",
+            }
+        )
+    return rows

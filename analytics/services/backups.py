@@ -1,0 +1,136 @@
+"""Backups: `pg_dump -Fc` of the callbot database, and `pg_restore` into an empty database.
+
+A dump is written to `<path>.partial` and renamed when pg_dump succeeds, so a file with the
+final name is always a complete archive. A restore refuses a database that already has
+tables: restoring over live data would mix two histories.
+"""
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import environ
+import psycopg
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from analytics.errors import BackupFailed
+from callbot_site.errors import Conflict, InvalidInput
+
+from .pg_tools import PgTool, find_tool, libpq_environment, libpq_params
+
+TIMEOUT_SECONDS = 6 * 60 * 60
+_COUNT_TABLES_SQL = """
+SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
+"""
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    path: Path
+    size_bytes: int
+    seconds: float
+    tool: PgTool
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    database: str
+    tables: int
+    seconds: float
+    tool: PgTool
+
+
+def default_backup_path(database: str) -> Path:
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    return Path(settings.BACKUP_DIR) / f"{database}-{stamp}.dump"
+
+
+def configured_params(alias: str = "default") -> dict[str, str]:
+    return libpq_params(connections[alias].settings_dict)
+
+
+def params_from_url(url: str) -> dict[str, str]:
+    try:
+        config = environ.Env.db_url_config(url)
+    except Exception as exc:  # django-environ raises several types for malformed URLs
+        raise InvalidInput.for_field("target_url", f"Not a database URL ({exc.__class__.__name__}).") from exc
+    if not config.get("NAME") or "postgresql" not in config.get("ENGINE", ""):
+        raise InvalidInput.for_field("target_url", "Give a postgres:// URL with a database name.")
+    return libpq_params(config)
+
+
+def _connect(params: dict[str, str]) -> psycopg.Connection:
+    try:
+        return psycopg.connect(**params, connect_timeout=10, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise BackupFailed(f"Cannot connect to database {params['dbname']}: {str(exc).strip()}") from exc
+
+
+def _inspect(params: dict[str, str]) -> tuple[int, int]:
+    """(server major version, number of tables outside the system schemas) of a database."""
+    with _connect(params) as conn:
+        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        tables = conn.execute(_COUNT_TABLES_SQL).fetchone()[0]
+    return major, tables
+
+
+def _run(tool: PgTool, arguments: list[str], params: dict[str, str]) -> None:
+    try:
+        result = subprocess.run(
+            [str(tool.path), *arguments],
+            env=libpq_environment(params),
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BackupFailed(f"{tool.path.name} did not finish within {TIMEOUT_SECONDS} s.") from exc
+    if result.returncode != 0:
+        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+        raise BackupFailed(f"{tool.path.name} failed (exit {result.returncode}): {tail}")
+
+
+def backup_db(*, path: Path | None = None, alias: str = "default") -> BackupReport:
+    params = configured_params(alias)
+    path = Path(path) if path else default_backup_path(params["dbname"])
+    if path.exists():
+        raise Conflict(f"{path} already exists; give another path (backups are never overwritten).")
+    if path.parent != Path(settings.BACKUP_DIR) and not path.parent.is_dir():
+        raise InvalidInput.for_field("path", f"The directory {path.parent} does not exist.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    major, _ = _inspect(params)
+    tool = find_tool("pg_dump", major)
+    partial = path.with_name(path.name + ".partial")
+    started = time.monotonic()
+    try:
+        _run(tool, ["--format=custom", f"--file={partial}", params["dbname"]], params)
+        partial.rename(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BackupReport(path=path, size_bytes=path.stat().st_size, seconds=time.monotonic() - started, tool=tool)
+
+
+def restore_db(*, path: Path, target_url: str | None = None) -> RestoreReport:
+    """Restore a custom-format dump into the configured database, or into `target_url`; both must be empty."""
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput.for_field("path", f"{path} does not exist or is not a file.")
+    params = params_from_url(target_url) if target_url else configured_params()
+    major, tables = _inspect(params)
+    if tables:
+        raise Conflict(
+            f"Database {params['dbname']} is not empty ({tables} tables). Restore into an empty database "
+            "(createdb NAME, then --target-url or DATABASE_URL pointing at it)."
+        )
+    tool = find_tool("pg_restore", major)
+    listing = subprocess.run([str(tool.path), "--list", str(path)], capture_output=True, text=True, timeout=60)
+    if listing.returncode != 0:
+        raise InvalidInput.for_field("path", f"{path} is not a pg_dump custom-format archive.")
+    started = time.monotonic()
+    arguments = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"]
+    _run(tool, [*arguments, f"--dbname={params['dbname']}", str(path)], params)
+    _, tables = _inspect(params)
+    return RestoreReport(database=params["dbname"], tables=tables, seconds=time.monotonic() - started, tool=tool)
