@@ -1,14 +1,18 @@
 """Everything under /api/v1/: each app contributes its own `api/urls.py`."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from callbot_site.api.turns import TurnApi
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("interactions.api.urls")),
     path("", include("crm.api.urls")),
     path("", include("handoff.api.urls")),
     path("", include("analytics.api.urls")),
+    path("turns/", TurnApi.as_view(), name="turns"),
     path("berinia/", include("berinia_sync.api.urls")),
 ]

@@ -63,3 +63,26 @@ def notifications_of(*, agent, is_read: bool | None = None) -> QuerySet[AgentNot
 
 def unread_count(*, agent) -> int:
     return AgentNotification.objects.filter(agent=agent, is_read=False).count()
+
+
+def list_tickets(
+    *,
+    status: str | None = None,
+    queue_name: str | None = None,
+    priority: str | None = None,
+    assigned_agent: str | None = None,
+) -> QuerySet[HandoffTicket]:
+    """Tickets for the API's list: filtered, priority high→low then oldest first, with wait_minutes.
+
+    `assigned_agent` is a username. Related rows are joined so a page costs a constant number of queries.
+    """
+    queryset = HandoffTicket.objects.select_related("queue", "assigned_agent", "resolution_reason")
+    if status:
+        queryset = queryset.filter(status=status)
+    if queue_name:
+        queryset = queryset.filter(queue_id=queue_name)
+    if priority:
+        queryset = queryset.filter(priority=priority)
+    if assigned_agent:
+        queryset = queryset.filter(assigned_agent__username=assigned_agent)
+    return with_wait(queryset).order_by("-priority_rank", "created_at", "ticket_id")

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every POST under /api/v1/ with an Idempotency-Key: one transaction, first response replayed.
+    "callbot_site.api.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last: it turns lock-outs into a response.
@@ -136,10 +138,20 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "callbot_site.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="6000/min")},
+    # Per client account: a burst window and a sustained one (docs/api.md, "Throttling").
+    "DEFAULT_THROTTLE_CLASSES": [
+        "callbot_site.api.throttling.ClientBurstThrottle",
+        "callbot_site.api.throttling.ClientSustainedThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "client_burst": env("API_THROTTLE_BURST_RATE", default="100/s"),
+        "client_sustained": env("API_THROTTLE_RATE", default="6000/min"),
+        "user": env("API_THROTTLE_RATE", default="6000/min"),
+    },
+    "EXCEPTION_HANDLER": "callbot_site.api.exceptions.api_exception_handler",
+    "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -149,6 +161,25 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from the installed drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Error responses, Idempotency-Key and throttling are the same on every operation: declared once.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "callbot_site.api.schema.add_common_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "interactions.models.Urgency",  # urgency and ticket priority: low, medium, high
+        "InteractionStatusEnum": "interactions.models.InteractionStatus",
+        "TicketStatusEnum": "handoff.models.TicketStatus",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -14,5 +14,9 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 _suffix = os.environ.get("TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {"NAME": f"test_callbot{_suffix}"}  # noqa: F405
 DATABASES["berinia"]["TEST"] = {"NAME": f"test_berinia{_suffix}"}  # noqa: F405
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"user": "100000/min"}  # noqa: F405
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
+    "client_burst": "100000/s",
+    "client_sustained": "1000000/min",
+    "user": "100000/min",
+}
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,42 @@
+"""GET /api/v1/metrics/daily/: the seed's get_daily_metrics over a date range, for agents and supervisors."""
+
+import datetime
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+
+from analytics.selectors import get_daily_metrics
+from callbot_site.api.permissions import IsAgent
+from callbot_site.api.views import ApiView
+
+
+class DailyMetricsFilterInput(serializers.Serializer):
+    date_from = serializers.DateField(
+        required=False, help_text="First day (inclusive); default: 6 days before date_to."
+    )
+    date_to = serializers.DateField(required=False, help_text="Last day (inclusive); default: today.")
+
+
+class DailyMetricsOutput(serializers.Serializer):
+    date = serializers.DateField()
+    total_interactions = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    escalated = serializers.IntegerField()
+    avg_resolution_seconds = serializers.FloatField(allow_null=True)
+    unique_customers = serializers.IntegerField()
+
+
+class DailyMetricsApi(ApiView):
+    permission_classes = [IsAgent]
+    pagination_class = None
+
+    @extend_schema(tags=["metrics"], parameters=[DailyMetricsFilterInput], responses=DailyMetricsOutput(many=True))
+    def get(self, request):
+        """One row per day that had interactions, oldest first (a range covers at most 366 days)."""
+        filters = self.query(DailyMetricsFilterInput)
+        date_to = filters.get("date_to") or timezone.localdate()
+        date_from = filters.get("date_from") or date_to - datetime.timedelta(days=6)
+        rows = get_daily_metrics(date_from=date_from, date_to=date_to)
+        return self.respond(DailyMetricsOutput, rows, many=True)

@@ -1,0 +1,1 @@
+"""Shared machinery of the service API under /api/v1/: errors, permissions, pagination, throttling, idempotency."""

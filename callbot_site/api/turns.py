@@ -1,0 +1,58 @@
+"""POST /api/v1/turns/: a whole bot turn in one request and one transaction (service: callbot_site.turns)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+
+from callbot_site import turns
+from callbot_site.api.fields import AllowedChoiceField
+from callbot_site.api.serializers import StrictInputSerializer
+from callbot_site.api.views import ApiView
+from crm.api.serializers import CrmActionInput
+from handoff.api.serializers import HandoffInput
+from interactions.api.serializers import InteractionCreateInput, MessageInput, ResponseInput
+from interactions.models import InteractionStatus, Speaker
+
+
+class TurnMessageInput(MessageInput):
+    speaker = AllowedChoiceField(Speaker, required=False, default=Speaker.CUSTOMER)
+
+
+class TurnCrmActionInput(CrmActionInput):
+    customer_id = serializers.CharField(max_length=50, required=False, help_text="Default: the interaction's customer.")
+
+
+class TurnResponseInput(ResponseInput):
+    add_to_transcript = serializers.BooleanField(
+        required=False, default=True, help_text="Also append the response to the transcript (speaker 'agent')."
+    )
+
+
+class TurnInput(StrictInputSerializer):
+    interaction_id = serializers.UUIDField(required=False, help_text="Continue this interaction…")
+    interaction = InteractionCreateInput(required=False, help_text="…or start one (give exactly one of the two).")
+    message = TurnMessageInput(help_text="The customer's message (appended after the last turn).")
+    crm_action = TurnCrmActionInput(required=False)
+    response = TurnResponseInput(required=False)
+    handoff = HandoffInput(required=False)
+    status = AllowedChoiceField(InteractionStatus, required=False, help_text="Final status to set, applied last.")
+
+
+class TurnOutput(serializers.Serializer):
+    interaction_id = serializers.UUIDField(source="interaction.pk")
+    interaction_status = serializers.CharField(source="interaction.status")
+    created = serializers.BooleanField(help_text="True when this turn started the interaction.")
+    message_id = serializers.UUIDField()
+    turn_number = serializers.IntegerField()
+    action_id = serializers.UUIDField(allow_null=True)
+    response_log_id = serializers.UUIDField(allow_null=True)
+    response_message_id = serializers.UUIDField(allow_null=True)
+    ticket_id = serializers.UUIDField(allow_null=True)
+
+
+class TurnApi(ApiView):
+    @extend_schema(tags=["turns"], request=TurnInput, responses={201: TurnOutput})
+    def post(self, request):
+        """Record a bot turn atomically: start or continue an interaction, append the customer's message, and
+        optionally log a CRM action, a bot response, open a handoff and set a final status."""
+        result = turns.record_turn(**self.validated(TurnInput))
+        return self.respond(TurnOutput, result, status.HTTP_201_CREATED)

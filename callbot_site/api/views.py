@@ -1,0 +1,32 @@
+"""Base view of the API: validate input with a serializer, call a service/selector, serialize the output."""
+
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from .permissions import IsCallbotClient
+
+
+class ApiView(GenericAPIView):
+    # Thin view: no queryset, no filter backends (filters are input serializers passed to selectors).
+    # No class docstring on purpose: OpenAPI descriptions come from each method's docstring.
+
+    permission_classes = [IsCallbotClient]
+    filter_backends: list = []
+
+    def validated(self, serializer_class, data=None) -> dict:
+        serializer = serializer_class(data=self.request.data if data is None else data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def query(self, serializer_class) -> dict:
+        """Validated query-string filters (only those given)."""
+        return self.validated(serializer_class, data=self.request.query_params.dict())
+
+    def respond(self, serializer_class, instance, status_code=status.HTTP_200_OK, *, many=False) -> Response:
+        serializer = serializer_class(instance, many=many, context={"request": self.request})
+        return Response(serializer.data, status=status_code)
+
+    def paginated(self, serializer_class, queryset) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True, context={"request": self.request}).data)

@@ -1,0 +1,114 @@
+"""Recording a whole bot turn in one transaction: the service behind POST /api/v1/turns/.
+
+Why here, in the project package: a turn spans three apps (interactions, crm, handoff), and
+ARCHITECTURE.md forbids `interactions` from importing the others, while `crm` and `handoff` must not
+import each other. The project package sits above the apps (like `demo.py`): it composes their
+services and adds no business rule of its own beyond the order of the steps, which is the seed's
+flow — create or continue the interaction, append the customer's message, log the CRM action, log
+the bot's response (and add it to the transcript), open a handoff, then set a final status.
+
+One `transaction.atomic` around the steps: a phone turn is all recorded or not at all, in one
+round trip, and the apps' own atomic blocks become savepoints inside it.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from callbot_site.errors import Conflict, InvalidInput
+from crm import services as crm_services
+from handoff import services as handoff_services
+from interactions import services as interaction_services
+from interactions.models import Interaction, Speaker
+
+BOT_SPEAKER = Speaker.AGENT
+
+
+@dataclass
+class TurnResult:
+    interaction: Interaction
+    created: bool
+    message_id: object
+    turn_number: int
+    action_id: object = None
+    response_log_id: object = None
+    response_message_id: object = None
+    ticket_id: object = None
+
+
+def _check_combination(*, interaction_id, interaction: dict | None, handoff: dict | None, status: str | None):
+    if (interaction_id is None) == (interaction is None):
+        raise InvalidInput(
+            "Give either interaction_id (to continue an interaction) or interaction (to start one).",
+            errors={"interaction_id": ["Exactly one of interaction_id and interaction is required."]},
+        )
+    if handoff is not None and status in interaction_services.FINAL_STATUSES:
+        raise InvalidInput.for_field("status", f"'{status}' cannot be set in a turn that opens a handoff.")
+
+
+@transaction.atomic
+def record_turn(
+    *,
+    message: dict,
+    interaction_id=None,
+    interaction: dict | None = None,
+    crm_action: dict | None = None,
+    response: dict | None = None,
+    handoff: dict | None = None,
+    status: str | None = None,
+) -> TurnResult:
+    """Record one turn; each optional part is a dict of the keyword arguments of its app's service."""
+    _check_combination(interaction_id=interaction_id, interaction=interaction, handoff=handoff, status=status)
+    if interaction is not None:
+        current = interaction_services.create_interaction(**interaction)
+    else:
+        current = interaction_services.get_interaction_for_update(interaction_id)
+    if current.status in interaction_services.FINAL_STATUSES:
+        raise _finished(current)
+    customer_message = interaction_services.add_conversation_message(
+        interaction_id=current.pk, speaker=message.get("speaker", Speaker.CUSTOMER), **_without(message, "speaker")
+    )
+    result = TurnResult(
+        interaction=current,
+        created=interaction is not None,
+        message_id=customer_message.pk,
+        turn_number=customer_message.turn_number,
+    )
+    if crm_action is not None:
+        crm_action = {"customer_id": current.customer_id, **crm_action}
+        result.action_id = crm_services.log_crm_action(interaction_id=current.pk, **crm_action).pk
+    if response is not None:
+        result.response_log_id, result.response_message_id = _log_bot_response(current, response)
+    if handoff is not None:
+        result.ticket_id = handoff_services.create_handoff_ticket(interaction_id=current.pk, **handoff).pk
+    if status is not None and status != _current_status(current.pk):
+        interaction_services.update_interaction_status(interaction_id=current.pk, status=status)
+    result.interaction = Interaction.objects.get(pk=current.pk)
+    return result
+
+
+def _log_bot_response(interaction: Interaction, response: dict) -> tuple[object, object]:
+    in_transcript = response.get("add_to_transcript", True)
+    fields = _without(response, "add_to_transcript")
+    log = interaction_services.log_response(interaction_id=interaction.pk, **fields)
+    if not in_transcript:
+        return log.pk, None
+    bot_message = interaction_services.add_conversation_message(
+        interaction_id=interaction.pk, speaker=BOT_SPEAKER, message=fields["response_text"]
+    )
+    return log.pk, bot_message.pk
+
+
+def _current_status(interaction_id) -> str:
+    return Interaction.objects.filter(pk=interaction_id).values_list("status", flat=True).get()
+
+
+def _without(data: dict, *keys: str) -> dict:
+    return {key: value for key, value in data.items() if key not in keys}
+
+
+def _finished(interaction: Interaction) -> Conflict:
+    return Conflict(
+        f"Interaction {interaction.pk} is already {interaction.status}; a finished interaction takes no more turns.",
+        errors={"interaction_id": [f"Status is {interaction.status} (final)."]},
+    )

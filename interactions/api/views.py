@@ -1,0 +1,70 @@
+"""Interactions API: interactions, their transcript, status changes and the bot's responses."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+
+from callbot_site.api.pagination import InteractionCursorPagination
+from callbot_site.api.schema import uuid_path_parameter
+from callbot_site.api.views import ApiView
+from interactions import selectors, services
+
+from .serializers import (
+    InteractionCreateInput,
+    InteractionFilterInput,
+    InteractionOutput,
+    MessageInput,
+    MessageOutput,
+    ResponseInput,
+    ResponseOutput,
+    StatusInput,
+)
+
+INTERACTION_ID = uuid_path_parameter("interaction_id")
+TAGS = ["interactions"]
+
+
+class InteractionCollectionApi(ApiView):
+    pagination_class = InteractionCursorPagination
+
+    @extend_schema(tags=TAGS, parameters=[InteractionFilterInput], responses=InteractionOutput(many=True))
+    def get(self, request):
+        filters = self.query(InteractionFilterInput)
+        return self.paginated(InteractionOutput, selectors.filter_interactions(**filters))
+
+    @extend_schema(tags=TAGS, request=InteractionCreateInput, responses={201: InteractionOutput})
+    def post(self, request):
+        interaction = services.create_interaction(**self.validated(InteractionCreateInput))
+        return self.respond(InteractionOutput, interaction, status.HTTP_201_CREATED)
+
+
+class InteractionDetailApi(ApiView):
+    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], responses=InteractionOutput)
+    def get(self, request, interaction_id):
+        return self.respond(InteractionOutput, selectors.get_interaction(interaction_id=interaction_id))
+
+
+class InteractionMessagesApi(ApiView):
+    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], responses=MessageOutput(many=True))
+    def get(self, request, interaction_id):
+        """The transcript, ordered by turn."""
+        return self.paginated(MessageOutput, selectors.get_conversation_history(interaction_id=interaction_id))
+
+    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=MessageInput, responses={201: MessageOutput})
+    def post(self, request, interaction_id):
+        message = services.add_conversation_message(interaction_id=interaction_id, **self.validated(MessageInput))
+        return self.respond(MessageOutput, message, status.HTTP_201_CREATED)
+
+
+class InteractionStatusApi(ApiView):
+    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=StatusInput, responses=InteractionOutput)
+    def post(self, request, interaction_id):
+        """Move the interaction along pending → in_progress → completed | failed (409 otherwise)."""
+        interaction = services.update_interaction_status(interaction_id=interaction_id, **self.validated(StatusInput))
+        return self.respond(InteractionOutput, interaction)
+
+
+class InteractionResponsesApi(ApiView):
+    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=ResponseInput, responses={201: ResponseOutput})
+    def post(self, request, interaction_id):
+        response_log = services.log_response(interaction_id=interaction_id, **self.validated(ResponseInput))
+        return self.respond(ResponseOutput, response_log, status.HTTP_201_CREATED)
