@@ -81,6 +81,10 @@ def _anonymise(querysets: dict, pseudonym: str) -> dict[str, int]:
     rows["handoff_tickets"] = querysets["handoff_tickets"].update(
         customer_id=pseudonym, reason=ERASED_TEXT, context_data={}
     )
+    customer_type = ContentType.objects.get_for_model(Customer)
+    LogEntry.objects.filter(
+        content_type=customer_type, object_id__in=[*querysets["customers"].values_list("pk", flat=True)]
+    ).update(object_id=pseudonym)
     rows["interactions"] = querysets["interactions"].update(customer_id=pseudonym)
     rows["customers"] = querysets["customers"].update(
         customer_id=pseudonym, name=ERASED_NAME, email="", phone="", metadata={}

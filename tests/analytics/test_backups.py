@@ -1,0 +1,128 @@
+"""backup_db / restore_db: a real pg_dump → pg_restore round trip, and clear refusals."""
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from analytics.errors import ToolUnavailable
+from analytics.services import restore_db
+from analytics.services.backups import configured_params
+from analytics.services.pg_tools import choose_tool, find_tool
+from callbot_site.errors import Conflict, InvalidInput
+from tests.crm.factories import CrmActionFactory, CustomerFactory
+from tests.handoff.factories import HandoffTicketFactory
+from tests.interactions.factories import ConversationMessageFactory
+
+SCRATCH = f"{connection.settings_dict['NAME']}_restore"
+SYSTEM_PG15_DUMP = Path("/usr/lib/postgresql/15/bin/pg_dump")
+
+
+def url_of(dbname: str) -> str:
+    settings = connection.settings_dict
+    credentials = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    host = settings["HOST"]
+    location = f"/{host}" if host.startswith("/") else f"{host}:{settings['PORT'] or 5432}"
+    return f"postgres://{credentials}@{location}/{dbname}"
+
+
+def row_counts(dbname: str) -> dict[str, int]:
+    params = {**configured_params(), "dbname": dbname}
+    with psycopg.connect(**params) as conn:
+        tables = [row[0] for row in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return {table: conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in tables}
+
+
+@pytest.fixture
+def scratch_database(transactional_db):
+    """An empty database next to the test database, dropped afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
+        cursor.execute(f'CREATE DATABASE "{SCRATCH}"')
+    yield SCRATCH
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_then_restore_reproduces_every_table(scratch_database, tmp_path, capsys):
+    ConversationMessageFactory.create_batch(3)
+    CrmActionFactory.create_batch(2)
+    HandoffTicketFactory()
+    CustomerFactory.create_batch(4)
+    archive = tmp_path / "callbot.dump"
+
+    call_command("backup_db", str(archive))
+    call_command("restore_db", str(archive), "--target-url", url_of(scratch_database))
+
+    out = capsys.readouterr().out
+    assert f"Backup written: {archive}" in out
+    assert f"Restored {archive} into {scratch_database}" in out
+    original = row_counts(connection.settings_dict["NAME"])
+    assert original["conversation_messages"] == 3 and original["customers"] == 4
+    assert row_counts(scratch_database) == original
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_database_that_is_not_empty(tmp_path):
+    archive = tmp_path / "callbot.dump"
+    call_command("backup_db", str(archive))
+
+    with pytest.raises(Conflict, match=r"is not empty \(\d+ tables\)"):
+        restore_db(path=archive)
+
+
+def test_restore_refuses_a_file_that_is_not_an_archive(scratch_database, tmp_path):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a dump")
+
+    with pytest.raises(InvalidInput, match="is not a pg_dump custom-format archive"):
+        restore_db(path=junk, target_url=url_of(scratch_database))
+
+
+def test_restore_refuses_a_missing_file(db, tmp_path):
+    with pytest.raises(CommandError, match="does not exist or is not a file"):
+        call_command("restore_db", str(tmp_path / "missing.dump"))
+
+
+def test_restore_refuses_a_malformed_target_url(db, tmp_path):
+    archive = tmp_path / "a.dump"
+    archive.write_bytes(b"x")
+    with pytest.raises(CommandError, match="Give a postgres:// URL"):
+        call_command("restore_db", str(archive), "--target-url", "mysql://u@h/db")
+
+
+def test_backup_never_overwrites_a_file(db, tmp_path):
+    existing = tmp_path / "existing.dump"
+    existing.write_text("keep me")
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("backup_db", str(existing))
+    assert existing.read_text() == "keep me"
+
+
+def test_backup_refuses_a_missing_directory(db, tmp_path):
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("backup_db", str(tmp_path / "no" / "such" / "dir.dump"))
+
+
+@pytest.mark.skipif(not SYSTEM_PG15_DUMP.exists(), reason="needs the system PostgreSQL 15 client")
+def test_an_older_pg_dump_is_refused_with_a_clear_message():
+    with pytest.raises(ToolUnavailable) as refused:
+        choose_tool("pg_dump", 16, [SYSTEM_PG15_DUMP])
+
+    assert str(refused.value).startswith(f"No pg_dump for PostgreSQL 16: found only {SYSTEM_PG15_DUMP} (version 15).")
+    assert "refuses a server newer than itself" in str(refused.value)
+
+
+def test_a_missing_tool_says_how_to_install_it():
+    with pytest.raises(ToolUnavailable, match="pg_dump not found. Install the PostgreSQL 16 client programs"):
+        choose_tool("pg_dump", 16, [])
+
+
+def test_the_chosen_pg_dump_matches_the_server(db):
+    server_major = connection.pg_version // 10000
+
+    assert find_tool("pg_dump", server_major).major == server_major

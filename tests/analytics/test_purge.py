@@ -1,0 +1,127 @@
+"""purge_old_data: deletes old interactions with every child row, in batches; dry-run; bad input."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from analytics.services import purge_old_data
+from callbot_site.errors import InvalidInput
+from crm.models import CrmAction
+from handoff.models import AgentNotification, HandoffTicket, TicketEvent
+from interactions.models import ConversationMessage, Interaction, ResponseLog
+from tests.analytics.factories import backdate
+from tests.crm.factories import CrmActionFactory
+from tests.handoff.factories import AgentNotificationFactory, HandoffTicketFactory, TicketEventFactory
+from tests.interactions.factories import ConversationMessageFactory, InteractionFactory, ResponseLogFactory
+
+CHILD_MODELS = (ConversationMessage, ResponseLog, CrmAction, HandoffTicket, AgentNotification, TicketEvent)
+
+
+def interaction_with_children(age_days: int) -> Interaction:
+    interaction = InteractionFactory(status="in_progress")
+    backdate(interaction, created_at=timezone.now() - datetime.timedelta(days=age_days))
+    ConversationMessageFactory(interaction=interaction, turn_number=1)
+    ConversationMessageFactory(interaction=interaction, turn_number=2)
+    ResponseLogFactory(interaction=interaction)
+    CrmActionFactory(interaction=interaction)
+    ticket = HandoffTicketFactory(interaction=interaction)
+    AgentNotificationFactory(ticket=ticket)
+    TicketEventFactory(ticket=ticket)
+    return interaction
+
+
+@pytest.fixture
+def old_and_recent(db):
+    old = [interaction_with_children(age_days=91 + n) for n in range(3)]
+    recent = [interaction_with_children(age_days=89), interaction_with_children(age_days=0)]
+    return old, recent
+
+
+def remaining_interactions() -> set:
+    return set(Interaction.objects.values_list("pk", flat=True))
+
+
+def test_purge_deletes_old_interactions_and_everything_hanging_on_them(old_and_recent):
+    old, recent = old_and_recent
+
+    report = purge_old_data(days=90, batch_size=2)
+
+    assert remaining_interactions() == {interaction.pk for interaction in recent}
+    for model in CHILD_MODELS:
+        assert (
+            model.objects.count()
+            == model.objects.filter(
+                **{"interaction__in" if hasattr(model, "interaction") else "ticket__interaction__in": recent}
+            ).count()
+        )
+    assert report.removed == {
+        "agent_notifications": 3,
+        "handoff_ticket_events": 3,
+        "handoff_tickets": 3,
+        "conversation_messages": 6,
+        "response_logs": 3,
+        "crm_actions": 3,
+        "interactions": 3,
+    }
+    assert report.batches == 2  # 2 + 1 interactions
+
+
+def test_a_second_purge_finds_nothing_left(old_and_recent):
+    purge_old_data(days=90)
+
+    report = purge_old_data(days=90)
+
+    assert report.interactions == 0
+    assert report.batches == 0
+
+
+def test_dry_run_counts_without_deleting(old_and_recent):
+    before = {model: model.objects.count() for model in (Interaction, *CHILD_MODELS)}
+
+    report = purge_old_data(days=90, dry_run=True)
+
+    assert report.removed["interactions"] == 3
+    assert report.removed["conversation_messages"] == 6
+    assert report.removed["agent_notifications"] == 3
+    assert {model: model.objects.count() for model in before} == before
+
+
+def test_command_prints_what_it_removed(old_and_recent, capsys):
+    call_command("purge_old_data", "--days", "90", "--batch-size", "2")
+
+    out = capsys.readouterr().out
+    assert "Deleted data created before" in out
+    assert "  interactions                      3\n" in out
+    assert "  conversation_messages             6\n" in out
+    assert "2 batch(es), longest" in out
+    assert Interaction.objects.count() == 2
+
+
+def test_command_dry_run_says_would(old_and_recent, capsys):
+    call_command("purge_old_data", "--dry-run")
+
+    out = capsys.readouterr().out
+    assert out.startswith("Would delete data created before")
+    assert "  interactions                      3\n" in out
+    assert Interaction.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--days", "0"], "0 is not allowed; give 1 or more"),
+        (["--days", "ninety"], "'ninety' is not a whole number"),
+        (["--batch-size", "1000000"], "allowed: 1 to 50000"),
+    ],
+)
+def test_command_refuses_bad_input(old_and_recent, arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("purge_old_data", *arguments)
+    assert Interaction.objects.count() == 5
+
+
+def test_service_refuses_a_retention_under_one_day(db):
+    with pytest.raises(InvalidInput, match="keep at least 1 day"):
+        purge_old_data(days=0)
