@@ -1,0 +1,34 @@
+"""Console users for the scenarios: agents without a capacity limit, and a supervisor."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from handoff.models import AgentProfile, Queue
+from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
+
+QUEUES = ["general", "claims", "billing"]
+UNLIMITED = 1_000_000
+
+
+def agents(count: int) -> list:
+    """Agents whose capacity never stops a claim: the benchmark measures claiming, not the limit."""
+    group = Group.objects.get(name=AGENTS_GROUP)
+    users = []
+    for i in range(count):
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-agent-{i}", defaults={"is_staff": True})
+        user.groups.add(group)
+        AgentProfile.objects.update_or_create(user=user, defaults={"max_open_tickets": UNLIMITED})
+        users.append(user)
+    return users
+
+
+def supervisor():
+    user, _ = get_user_model().objects.get_or_create(username="bench-supervisor", defaults={"is_staff": True})
+    user.groups.add(Group.objects.get(name=SUPERVISORS_GROUP))
+    return user
+
+
+def queues() -> list[str]:
+    for name in QUEUES:
+        Queue.objects.get_or_create(name=name)
+    return QUEUES

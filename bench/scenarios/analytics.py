@@ -1,0 +1,74 @@
+"""Analytics: compute_daily_metrics for one day among 1,000,000 interactions; the 30-day performance query."""
+
+import datetime
+import inspect
+import io
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from bench import datagen, features, people
+from bench.report import NOT_BUILT, Figure, ScenarioResult
+from bench.runner import timed
+
+NAME = "analytics"
+# Names the 30-day performance selector may carry (issue 6); get_daily_metrics is the fallback.
+PERFORMANCE_SELECTORS = ("daily_performance", "get_daily_performance", "performance_over_days")
+
+
+def run(ctx) -> ScenarioResult:
+    _prepare(ctx)
+    today = timezone.localdate()
+    day = today - datetime.timedelta(days=10)
+    figures = [_compute_daily_metrics(ctx, day), _performance_query(ctx, today)]
+    return ScenarioResult(NAME, figures, details={"day": day.isoformat()})
+
+
+def _prepare(ctx) -> None:
+    s = ctx.sizes
+    people.queues()
+    with ctx.dbs.callbot(autocommit=True) as conn:
+        datagen.truncate_callbot(conn)
+        datagen.interactions(conn, s.analytics_interactions, days_min=0, days_max=s.analytics_days)
+        datagen.children(conn, messages=0)
+        conn.execute("VACUUM ANALYZE")
+    ctx.log(f"{s.analytics_interactions:,} interactions over {s.analytics_days} days")
+
+
+def _compute_daily_metrics(ctx, day) -> Figure:
+    figure = Figure("compute_daily_metrics, 1 day", "ms", goal="< 2,000 ms")
+    if not features.command_exists("compute_daily_metrics"):
+        figure.status = NOT_BUILT
+        return figure
+    for _ in range(ctx.sizes.runs):
+        seconds, _ = timed(
+            lambda: call_command("compute_daily_metrics", "--date", day.isoformat(), stdout=io.StringIO())
+        )
+        figure.values.append(seconds * 1000)
+    figure.met = figure.median < 2000
+    return figure
+
+
+def _performance_query(ctx, today) -> Figure:
+    date_from = today - datetime.timedelta(days=29)
+    for name in PERFORMANCE_SELECTORS:
+        selector = features.attribute("analytics.selectors", name)
+        if selector is not None:
+            break
+    else:
+        name, selector = "get_daily_metrics", features.attribute("analytics.selectors", "get_daily_metrics")
+    figure = Figure(f"30-day performance ({name})", "ms", goal="< 500 ms")
+    if selector is None:
+        figure.status = NOT_BUILT
+        return figure
+    params = inspect.signature(selector).parameters
+    if "days" in params:  # daily_performance(*, days=30, until=None)
+        kwargs = {"days": 30, **({"until": today} if "until" in params else {})}
+    else:  # get_daily_metrics(*, date_from, date_to)
+        kwargs = {"date_from": date_from, "date_to": today}
+    for _ in range(ctx.sizes.runs):
+        seconds, rows = timed(lambda: list(selector(**kwargs)))
+        figure.values.append(seconds * 1000)
+    figure.met = figure.median < 500
+    figure.note = f"{len(rows)} days"
+    return figure

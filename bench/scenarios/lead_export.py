@@ -1,0 +1,110 @@
+"""Lead export: export_leads of 100,000 infra-ia leads into a Berinia `leads` table holding 100,000.
+
+Baselines in the same run: (a) a raw COPY of the same rows, already in Berinia's form, into the
+same table; (b) the old connector's per-lead approach on a 2,000-lead sample (a new connection,
+a look-up by phone, a look-up by e-mail, an insert or update, a commit — per lead). Every run
+starts from the same Berinia table and an empty export ledger, and its outcome is checked.
+"""
+
+from django.db import connection
+
+from bench import datagen, features, leadgen
+from bench.report import NOT_BUILT, Figure, ScenarioResult
+from bench.runner import timed
+
+NAME = "lead export"
+END_TO_END = "export_leads, end to end"
+DATABASE_PART = "export_leads, database part"
+COPY = "raw COPY"
+OLD = "old connector"
+LEDGER_MODELS = ("ExportRecord", "ExportRun")
+
+
+def run(ctx) -> ScenarioResult:
+    s = ctx.sizes
+    campaign_id = _campaign_id(ctx)
+    path = leadgen.write_jsonl(ctx.workdir / "leads.jsonl", s.leads, campaign_id)
+    rows = [leadgen.berinia_row(lead) for lead in leadgen.read_jsonl(path)]
+    ctx.log(f"{s.leads:,} leads written to a JSON Lines file")
+    export_leads = features.attribute("berinia_sync.services", "export_leads")
+
+    end_to_end = Figure(END_TO_END, "leads/s", baseline=OLD, goal="≥ 10,000/s and ≥ 100× old connector")
+    database = Figure(DATABASE_PART, "rows/s", baseline=COPY, goal="≥ 0.5× raw COPY")
+    copy = Figure(COPY, "rows/s")
+    old = Figure(OLD, "leads/s", note=f"{s.old_connector_leads:,}-lead sample")
+    if export_leads is None:
+        end_to_end.status = database.status = NOT_BUILT
+    for _ in range(s.runs):
+        if export_leads is not None:
+            _reset(ctx, campaign_id)
+            seconds, _result = timed(lambda: export_leads(leadgen.read_jsonl(path), campaign_id=campaign_id))
+            _check_outcome(ctx, s.leads)
+            end_to_end.values.append(s.leads / seconds)
+        _reset(ctx, campaign_id)
+        seconds, _ = timed(lambda: _copy(ctx, rows))
+        copy.values.append(len(rows) / seconds)
+        _reset(ctx, campaign_id)
+        sample = rows[: s.old_connector_leads]
+        seconds, _ = timed(lambda: _old_connector(ctx, sample))  # noqa: B023 - called at once
+        old.values.append(len(sample) / seconds)
+    if database.status == "ok":
+        database.status, database.note = "skipped", "export_leads does not report its database time yet"
+    result = ScenarioResult(NAME, [end_to_end, database, copy, old])
+    if end_to_end.values:
+        end_to_end.met = end_to_end.median >= 10_000 and result.ratio(end_to_end) >= 100
+    return result
+
+
+def _campaign_id(ctx) -> int:
+    with ctx.dbs.berinia() as conn:
+        return conn.execute("SELECT min(id) FROM campaigns").fetchone()[0]
+
+
+def _reset(ctx, campaign_id: int) -> None:
+    """Berinia back to its 100,000 existing leads; our export ledger emptied."""
+    with ctx.dbs.berinia(autocommit=True) as conn:
+        datagen.existing_leads(conn, ctx.sizes.existing_leads, campaign_id)
+    tables = []
+    for name in LEDGER_MODELS:
+        model = features.attribute("berinia_sync.models", name)
+        if model is not None:
+            tables.append(model._meta.db_table)
+    if tables:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+def _check_outcome(ctx, count: int) -> None:
+    expected = ctx.sizes.existing_leads + leadgen.new_lead_count(count)
+    with ctx.dbs.berinia() as conn:
+        actual = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+    if actual != expected:
+        raise RuntimeError(f"export_leads left {actual:,} leads in Berinia, expected {expected:,}")
+
+
+def _copy(ctx, rows) -> None:
+    with ctx.dbs.berinia() as conn:
+        with conn.cursor().copy(f"COPY leads ({', '.join(leadgen.COPY_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+
+
+def _old_connector(ctx, rows) -> None:
+    """The replaced connector: per lead a connection, two look-ups, an insert or update, a commit."""
+    columns = ", ".join(leadgen.COPY_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(leadgen.COPY_COLUMNS))
+    for row in rows:
+        first, last, email, phone = row[:4]
+        with ctx.dbs.berinia() as conn:
+            found = conn.execute("SELECT id FROM leads WHERE phone = %s", (phone,)).fetchone()
+            if found is None:
+                found = conn.execute("SELECT id FROM leads WHERE email = %s", (email,)).fetchone()
+            if found is None:
+                conn.execute(f"INSERT INTO leads ({columns}) VALUES ({placeholders})", row)
+            else:
+                conn.execute(
+                    "UPDATE leads SET first_name = %s, last_name = %s, updated_at = now() WHERE id = %s",
+                    (first, last, found[0]),
+                )
+            conn.commit()
