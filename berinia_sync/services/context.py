@@ -1,0 +1,43 @@
+"""What a run looks up once, before any lead is mapped: field mapping, Berinia's campaigns and niches.
+
+The seed's "cache de campagnes": campaign ids and niche names are read once per run, not once per lead.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connections
+
+from callbot_site.routers import BERINIA_ALIAS
+
+from ..models import FieldMapping
+from .errors import UnknownCampaign
+
+
+@dataclass(frozen=True)
+class RunContext:
+    targets: dict[str, str]  # infra-ia field → MappingTarget value (active mappings only)
+    campaign_ids: frozenset[int]
+    niche_ids: dict[str, int]  # exact niche name → smallest id (names are not unique in Berinia)
+    run_campaign_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def load_field_targets() -> dict[str, str]:
+    return dict(FieldMapping.objects.filter(is_active=True).values_list("source_field", "target"))
+
+
+def load_context(*, run_campaign_id: int | None) -> RunContext:
+    """Read mapping, campaigns and niches; raise UnknownCampaign when the run's campaign does not exist."""
+    with connections[BERINIA_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT id FROM campaigns")
+        campaign_ids = frozenset(row[0] for row in cursor.fetchall())
+        cursor.execute("SELECT name, min(id) FROM niches GROUP BY name")
+        niche_ids = dict(cursor.fetchall())
+    if run_campaign_id is not None and run_campaign_id not in campaign_ids:
+        raise UnknownCampaign.for_field("campaign_id", f"Campaign {run_campaign_id} does not exist in Berinia.")
+    return RunContext(
+        targets=load_field_targets(),
+        campaign_ids=campaign_ids,
+        niche_ids=niche_ids,
+        run_campaign_id=run_campaign_id,
+    )

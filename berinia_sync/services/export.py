@@ -1,0 +1,172 @@
+"""export_leads: infra-ia leads → Berinia's `leads`, validated, deduplicated, batched, with a ledger.
+
+Two threads share the work: a producer thread reads, validates and maps the input (pure Python, no
+database) while the calling thread writes the previous batch to Berinia and the ledger. The queue between
+them holds at most two batches, so memory stays flat however long the input is.
+"""
+
+import queue
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import InterfaceError, OperationalError, connections
+
+from callbot_site.errors import InvalidInput
+from callbot_site.routers import BERINIA_ALIAS
+
+from ..models import ExportRun, Outcome
+from . import ledger
+from .batches import Batch, build_batches
+from .context import load_context
+from .errors import BeriniaSchemaError, BeriniaUnavailable, scrub
+from .schema_check import check_berinia_schema
+from .writer import BatchWriter
+
+DEFAULT_BATCH_SIZE = 5000
+MAX_BATCH_SIZE = 50_000
+
+
+@dataclass
+class ExportResult:
+    run_id: int
+    dry_run: bool
+    received: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0
+    rejected: int = 0
+
+    @property
+    def exported(self) -> int:
+        """Leads now in Berinia (or that would be, in a dry run)."""
+        return self.inserted + self.updated + self.unchanged + self.merged
+
+    @property
+    def complete(self) -> bool:
+        return self.rejected == 0
+
+
+def export_leads(
+    leads: Iterable,
+    campaign_id: int | None = None,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    dry_run: bool = False,
+    started_by: str = "",
+    origin: str = "python",
+    source_name: str = "",
+    on_rejected: Callable[[int, str, str], None] | None = None,
+    on_progress: Callable[[ExportResult], None] | None = None,
+) -> ExportResult:
+    """Export infra-ia lead dicts into Berinia and return the counts.
+
+    leads: any iterable of dicts in infra-ia's format (consumed once, in a worker thread, streamed).
+    campaign_id: Berinia campaign for every lead of the run (else each lead's own `campaign_id`); an unknown
+        one fails the run up front with UnknownCampaign (an InvalidInput).
+    batch_size: input leads per Berinia transaction (1..50,000).
+    dry_run: validate and match, write nothing to Berinia and no ExportRecord (the ExportRun is kept).
+    started_by / origin / source_name: written on the ExportRun (who, "command"/"api"/"python", file name).
+    on_rejected(position, infra_id, reason): called for each rejected lead, e.g. to write a report.
+    on_progress(result): called after each batch with the running counts.
+
+    Raises BeriniaUnavailable (connection), BeriniaSchemaError, UnknownCampaign; the ExportRun is then
+    marked failed. Idempotent: running the same input again inserts nothing (matching by phone, then e-mail).
+    """
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
+    run = ExportRun.objects.create(
+        started_by=started_by[:150],
+        origin=origin,
+        source_name=source_name[:255],
+        campaign_id=campaign_id,
+        dry_run=dry_run,
+        batch_size=batch_size,
+    )
+    result = ExportResult(run_id=run.pk, dry_run=dry_run)
+    writer = None
+    try:
+        try:
+            connection = connections[BERINIA_ALIAS]
+            connection.ensure_connection()
+            problems = check_berinia_schema()
+            if problems:
+                raise BeriniaSchemaError("Berinia's schema is not as expected: " + "; ".join(problems) + ".")
+            context = load_context(run_campaign_id=campaign_id)
+            writer = BatchWriter(connection, dry_run=dry_run)
+            writer.prepare()
+            for batch in _produced(build_batches(leads, context, batch_size)):
+                counts = _write_batch(run, writer, batch, on_rejected)
+                for name, value in counts.items():
+                    setattr(result, name, getattr(result, name) + value)
+                if on_progress:
+                    on_progress(result)
+        except (OperationalError, InterfaceError) as error:
+            raise BeriniaUnavailable(f"Berinia database unreachable: {scrub(error)}") from None
+        finally:
+            if writer is not None:
+                writer.close()
+    except BaseException as error:
+        message = getattr(error, "message", None) or scrub(error) or type(error).__name__
+        ledger.finish_run(run, error=message)
+        raise
+    ledger.finish_run(run)
+    return result
+
+
+def _write_batch(run: ExportRun, writer: BatchWriter, batch: Batch, on_rejected) -> Counter:
+    results, failures = writer.write(batch.stage_rows())
+    records = list(ledger.batch_records(batch, results, failures))
+    if not writer.dry_run:
+        ledger.write_records(run, records)
+    counts = Counter(str(outcome) for _, _, _, outcome, _, _, _, _ in records)
+    counts["received"] = batch.received
+    ledger.add_counts(run, counts)
+    if on_rejected:
+        for position, infra_id, _, outcome, reason, _, _, _ in records:
+            if outcome == Outcome.REJECTED:
+                on_rejected(position, infra_id, reason)
+    return counts
+
+
+_DONE = object()
+
+
+def _produced(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+    """Run `batches` in a worker thread, `depth` batches ahead; re-raise its error here; stop it if we stop."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce():
+        try:
+            for batch in batches:
+                if not hand_over(batch):
+                    return
+            hand_over(_DONE)
+        except BaseException as error:  # handed to the consumer, which re-raises it
+            hand_over(error)
+
+    worker = threading.Thread(target=produce, name="berinia-export-producer", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)

@@ -1,0 +1,207 @@
+"""Set-wise writes into Berinia's `leads`: COPY a batch into a staging table, match, UPDATE, INSERT.
+
+Berinia has no unique constraint on leads and no index on `phone`, and its rows were written by several
+tools in several formats. So, once per run, the normal forms (phone E.164, e-mail lower-cased) of every
+existing lead go into a temporary, indexed `bsync_lead_index`; each batch then matches against it with
+index look-ups, and adds the rows it writes so that later batches find them. New leads written by other
+exporters meanwhile are caught up by id at the start of each batch.
+
+Each batch is one transaction holding `pg_advisory_xact_lock(EXPORT_LOCK)`: two exports never match
+and insert at the same time, so they cannot create the same lead twice. A database error inside a
+batch is isolated by bisection with savepoints: the good rows are written, the bad ones reported.
+"""
+
+from django.db import DatabaseError, DataError, IntegrityError, InternalError, transaction
+
+from callbot_site.routers import BERINIA_ALIAS
+
+from .errors import BeriniaSchemaError, scrub
+from .mapping import STAGE_FIELDS
+
+EXPORT_LOCK = 4_242_015_001  # pg_advisory_xact_lock key shared by every berinia_sync export
+STAGE_COLUMNS = ("seq", *(f'"{name}"' for name in STAGE_FIELDS))
+# Errors that belong to some rows of a batch (constraint, value, trigger), not to the connection.
+ROW_ERRORS = (IntegrityError, DataError, InternalError)
+# Columns an update may change, in one order for SET and for the "did anything change" comparison.
+UPDATED_COLUMNS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "entreprise",
+    "website",
+    "source",
+    '"position"',
+    "industry",
+    "linkedin_url",
+    "notes",
+    "score",
+    "campagne_id",
+    "niche_id",
+    "score_details",
+)
+
+CREATE_TEMP_TABLES = """
+DROP TABLE IF EXISTS bsync_stage, bsync_lead_index;
+CREATE TEMP TABLE bsync_stage (
+    seq integer NOT NULL, first_name text, last_name text, has_contact boolean, email text, phone text,
+    company text, website text, source text, "position" text, industry text, linkedin_url text, notes text,
+    score integer, status text, campagne_id integer, niche_id integer, score_details jsonb,
+    target_id integer, new_id integer
+);
+CREATE TEMP TABLE bsync_lead_index (id integer NOT NULL, phone text, email text);
+"""
+# Berinia-side normal forms; Python's are in berinia_sync.normalize (tests prove they agree).
+INDEX_ROWS = r"""
+SELECT l.id,
+       CASE
+         WHEN d ~ '^\+330[1-9][0-9]{8}$' THEN '+33' || substr(d, 5)
+         WHEN d ~ '^\+[1-9][0-9]{6,14}$' THEN d
+         WHEN d ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(d, 3)
+         WHEN d ~ '^0[1-9][0-9]{8}$' THEN '+33' || substr(d, 2)
+       END,
+       lower(btrim(l.email))
+  FROM leads l CROSS JOIN LATERAL (SELECT regexp_replace(l.phone, '[\s.()/-]', '', 'g') AS d) AS digits
+ WHERE (l.phone IS NOT NULL OR l.email IS NOT NULL)
+"""
+BUILD_INDEX = f"""
+INSERT INTO bsync_lead_index (id, phone, email) {INDEX_ROWS};
+CREATE INDEX ON bsync_lead_index (phone);
+CREATE INDEX ON bsync_lead_index (email);
+ANALYZE bsync_lead_index;
+"""
+CATCH_UP = f"INSERT INTO bsync_lead_index (id, phone, email) {INDEX_ROWS} AND l.id > %s"
+
+_LIVE = "(i.id < 0 OR EXISTS (SELECT 1 FROM leads l WHERE l.id = i.id))"  # negative ids: dry-run inserts
+MATCH = f"""
+UPDATE bsync_stage s SET target_id = COALESCE(
+    (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = s.phone AND {_LIVE}),
+    (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = s.email AND {_LIVE}))
+"""
+# What a matched lead becomes: given values win, except that an existing name is not replaced by a
+# company-only lead's company, a lead is never moved to another campaign and its status is never touched.
+NEXT_VALUES = """
+WITH winners AS (
+    SELECT DISTINCT ON (target_id) * FROM bsync_stage WHERE target_id IS NOT NULL ORDER BY target_id, seq DESC
+), next AS (
+    SELECT l.id,
+           CASE WHEN w.has_contact OR (l.first_name IS NULL AND l.last_name IS NULL)
+                THEN w.first_name ELSE l.first_name END AS first_name,
+           CASE WHEN w.has_contact OR (l.first_name IS NULL AND l.last_name IS NULL)
+                THEN w.last_name ELSE l.last_name END AS last_name,
+           COALESCE(w.email, l.email) AS email, COALESCE(w.phone, l.phone) AS phone,
+           COALESCE(w.company, l.company) AS company, COALESCE(w.company, l.entreprise) AS entreprise,
+           COALESCE(w.website, l.website) AS website, COALESCE(w.source, l.source) AS source,
+           COALESCE(w."position", l."position") AS "position", COALESCE(w.industry, l.industry) AS industry,
+           COALESCE(w.linkedin_url, l.linkedin_url) AS linkedin_url, COALESCE(w.notes, l.notes) AS notes,
+           COALESCE(w.score, l.score) AS score, COALESCE(l.campagne_id, w.campagne_id) AS campagne_id,
+           COALESCE(w.niche_id, l.niche_id) AS niche_id,
+           COALESCE(l.score_details, '{}'::jsonb) || w.score_details AS score_details
+      FROM winners w JOIN leads l ON l.id = w.target_id
+)
+"""
+_OLD = ", ".join(f"l.{column}" for column in UPDATED_COLUMNS)
+_NEW = ", ".join(f"n.{column}" for column in UPDATED_COLUMNS)
+UPDATE_MATCHED = f"""{NEXT_VALUES}
+UPDATE leads l SET ({", ".join(UPDATED_COLUMNS)}, updated_at) = ({_NEW}, CURRENT_TIMESTAMP)
+  FROM next n WHERE l.id = n.id AND ({_OLD}) IS DISTINCT FROM ({_NEW})
+RETURNING l.id
+"""
+WOULD_UPDATE = f"""{NEXT_VALUES}
+SELECT l.id FROM next n JOIN leads l ON l.id = n.id WHERE ({_OLD}) IS DISTINCT FROM ({_NEW})
+"""
+ALLOCATE_IDS = "UPDATE bsync_stage SET new_id = nextval(%s::regclass) WHERE target_id IS NULL"
+ALLOCATE_DRY_IDS = "UPDATE bsync_stage SET new_id = -seq WHERE target_id IS NULL"
+INSERT_NEW = """
+INSERT INTO leads (id, first_name, last_name, email, phone, company, entreprise, website, source, "position",
+                   industry, linkedin_url, notes, score, status, campagne_id, niche_id, score_details)
+SELECT new_id, first_name, last_name, email, phone, company, company, website, source, "position",
+       industry, linkedin_url, notes, score, COALESCE(status, 'new'), campagne_id, niche_id, score_details
+  FROM bsync_stage WHERE target_id IS NULL
+"""
+INDEX_WRITTEN = """
+INSERT INTO bsync_lead_index (id, phone, email) SELECT COALESCE(target_id, new_id), phone, email FROM bsync_stage
+"""
+RESULTS = "SELECT seq, COALESCE(target_id, new_id), target_id IS NULL FROM bsync_stage"
+
+
+class BatchWriter:
+    """Writes batches of stage rows into Berinia on one connection; `prepare()` first, `close()` at the end."""
+
+    def __init__(self, connection, *, dry_run: bool = False):
+        self.connection = connection
+        self.dry_run = dry_run
+        self.high_water = 0  # every lead id <= this is in bsync_lead_index
+        self.sequence = None
+
+    def prepare(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT pg_get_serial_sequence('leads', 'id')")
+            self.sequence = cursor.fetchone()[0]
+            if self.sequence is None:
+                raise BeriniaSchemaError("Berinia's leads.id has no sequence; run `manage.py berinia_check`.")
+            cursor.execute(CREATE_TEMP_TABLES)
+            with transaction.atomic(using=BERINIA_ALIAS):
+                self._lock(cursor)
+                cursor.execute("SELECT COALESCE(max(id), 0) FROM leads")
+                self.high_water = cursor.fetchone()[0]
+                cursor.execute(BUILD_INDEX)
+
+    def close(self) -> None:
+        """Drop the temporary tables (the connection may be reused by a later run); ignore a dead connection."""
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute("DROP TABLE IF EXISTS bsync_stage, bsync_lead_index")
+        except DatabaseError:
+            pass
+
+    def write(self, rows: list[tuple]) -> tuple[dict[int, tuple[int, str]], dict[int, str]]:
+        """Write one batch in one transaction: ({seq: (lead_id, outcome)}, {seq: reason of a failed row})."""
+        results: dict[int, tuple[int, str]] = {}
+        failures: dict[int, str] = {}
+        with transaction.atomic(using=BERINIA_ALIAS), self.connection.cursor() as cursor:
+            self._lock(cursor)
+            cursor.execute(CATCH_UP, [self.high_water])
+            if rows:
+                self._write_isolating_errors(cursor, rows, results, failures)
+        new_ids = [lead_id for lead_id, outcome in results.values() if outcome == "inserted"]
+        self.high_water = max([self.high_water, *new_ids])
+        return results, failures
+
+    def _lock(self, cursor) -> None:
+        if not self.dry_run:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [EXPORT_LOCK])
+
+    def _write_isolating_errors(self, cursor, rows, results, failures) -> None:
+        try:
+            with transaction.atomic(using=BERINIA_ALIAS), self.connection.wrap_database_errors:
+                results.update(self._merge(cursor, rows))
+        except ROW_ERRORS as error:
+            if len(rows) == 1:
+                failures[rows[0][0]] = f"database_error: {scrub(error)}"
+                return
+            middle = len(rows) // 2
+            self._write_isolating_errors(cursor, rows[:middle], results, failures)
+            self._write_isolating_errors(cursor, rows[middle:], results, failures)
+
+    def _merge(self, cursor, rows) -> dict[int, tuple[int, str]]:
+        cursor.execute("TRUNCATE bsync_stage")
+        with cursor.cursor.copy(f"COPY bsync_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute("ANALYZE bsync_stage")
+        cursor.execute(MATCH)
+        cursor.execute(WOULD_UPDATE if self.dry_run else UPDATE_MATCHED)
+        changed = {row[0] for row in cursor.fetchall()}
+        if self.dry_run:
+            cursor.execute(ALLOCATE_DRY_IDS)
+        else:
+            cursor.execute(ALLOCATE_IDS, [self.sequence])
+            cursor.execute(INSERT_NEW)
+        cursor.execute(INDEX_WRITTEN)
+        cursor.execute(RESULTS)
+        return {
+            seq: (lead_id, "inserted" if is_new else ("updated" if lead_id in changed else "unchanged"))
+            for seq, lead_id, is_new in cursor.fetchall()
+        }
