@@ -113,6 +113,8 @@ class HandoffTicket(models.Model):
         ResolutionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     context_data = models.JSONField(default=dict, blank=True)
+    # When send_ticket_reminders last reminded about this ticket: one reminder per waiting phase.
+    last_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -129,6 +131,13 @@ class HandoffTicket(models.Model):
                 name="handoff_tickets_byqueue_idx",
                 condition=Q(status="queued"),
             ),
+            # The console's queue page: open tickets (default view) and all tickets, in page order.
+            models.Index(
+                fields=["-priority_rank", "created_at", "ticket_id"],
+                name="handoff_tickets_open_idx",
+                condition=Q(status__in=["queued", "assigned", "in_progress"]),
+            ),
+            models.Index(fields=["-priority_rank", "created_at", "ticket_id"], name="handoff_tickets_console_idx"),
             models.Index(fields=["assigned_agent", "status"], name="handoff_tickets_agent_idx"),
             models.Index(fields=["status", "created_at"], name="handoff_tickets_status_idx"),
             models.Index(fields=["customer_id"], name="handoff_tickets_customer_idx"),
