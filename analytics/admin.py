@@ -1,0 +1,56 @@
+"""Admin of the analytics app: the staff dashboard, the stored metrics and the erasure register (read-only)."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+
+from analytics.dashboard import dashboard_context
+
+from .models import AnalyticsMetric, Dashboard, ErasureRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by commands only: staff may look, nobody edits through the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dashboard)
+class DashboardAdmin(ReadOnlyAdmin):
+    """The 'Dashboard' line of the admin index opens the dashboard page instead of a list."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def changelist_view(self, request, extra_context=None):
+        context = {
+            **self.admin_site.each_context(request),
+            **dashboard_context(),
+            "title": "Dashboard",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/analytics/dashboard.html", context)
+
+
+@admin.register(AnalyticsMetric)
+class AnalyticsMetricAdmin(ReadOnlyAdmin):
+    list_display = ("metric_date", "metric_type", "dimensions", "metric_value")
+    list_filter = ("metric_date",)
+    search_fields = ("metric_type",)
+    date_hierarchy = "metric_date"
+    show_full_result_count = False
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ReadOnlyAdmin):
+    list_display = ("erased_at", "erased_by", "rows")
+    date_hierarchy = "erased_at"
