@@ -1,11 +1,10 @@
 """API clients authenticated with DRF tokens, one per role (bot, agent, other agent, supervisor, no role)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from callbot_site.api.roles import BOTS_GROUP
+from tests.api.factories import BotFactory
 from tests.handoff.factories import UserFactory
 
 
@@ -19,9 +18,7 @@ def token_client(user) -> APIClient:
 
 @pytest.fixture
 def bot(db):
-    user = UserFactory(username="tool-router")
-    user.groups.add(Group.objects.get(name=BOTS_GROUP))
-    return user
+    return BotFactory(username="tool-router")
 
 
 @pytest.fixture
