@@ -1,7 +1,11 @@
 """Reads of the handoff app: queues in claim order, wait times, capacity, inboxes."""
 
+from dataclasses import dataclass
+
+from django.db import connection
 from django.db.models import F, FloatField, Func, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, Now
+from django.utils import timezone
 
 from callbot_site.errors import get_or_not_found
 
@@ -86,3 +90,65 @@ def list_tickets(
     if assigned_agent:
         queryset = queryset.filter(assigned_agent__username=assigned_agent)
     return with_wait(queryset).order_by("-priority_rank", "created_at", "ticket_id")
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """One queue on the console's board: how many wait (counted up to a cap) and for how long."""
+
+    name: str
+    target_wait_minutes: int
+    waiting: int
+    waiting_capped: bool
+    oldest_wait_minutes: int | None
+
+    @property
+    def is_late(self) -> bool:
+        return self.oldest_wait_minutes is not None and self.oldest_wait_minutes > self.target_wait_minutes
+
+
+# Per queue: queued tickets counted up to a cap, and the oldest one found through the three
+# priority levels of the partial index: a few index probes per queue, whatever the table size.
+_QUEUE_BOARD_SQL = """
+SELECT q.name, q.target_wait_minutes, waiting.n, oldest.created_at
+FROM handoff_queues q
+CROSS JOIN LATERAL (
+    SELECT COUNT(*) AS n FROM (
+        SELECT 1 FROM handoff_tickets t WHERE t.status = 'queued' AND t.queue_name = q.name LIMIT %(cap)s
+    ) AS capped
+) waiting
+CROSS JOIN LATERAL (
+    SELECT MIN(head.created_at) AS created_at
+    FROM (VALUES (3), (2), (1)) AS levels(rank)
+    CROSS JOIN LATERAL (
+        SELECT t.created_at FROM handoff_tickets t
+        WHERE t.status = 'queued' AND t.queue_name = q.name AND t.priority_rank = levels.rank
+        ORDER BY t.created_at LIMIT 1
+    ) head
+) oldest
+ORDER BY q.name
+"""
+
+
+def queue_board(*, cap: int = 100) -> list[QueueLoad]:
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_QUEUE_BOARD_SQL, {"cap": cap})
+        rows = cursor.fetchall()
+    return [
+        QueueLoad(
+            name=name,
+            target_wait_minutes=target,
+            waiting=min(waiting, cap - 1) if waiting >= cap else waiting,
+            waiting_capped=waiting >= cap,
+            oldest_wait_minutes=int((now - oldest).total_seconds() // 60) if oldest else None,
+        )
+        for name, target, waiting, oldest in rows
+    ]
+
+
+def held_count(*, agent) -> int:
+    """Open tickets the agent holds right now (assigned or in progress)."""
+    return HandoffTicket.objects.filter(
+        assigned_agent=agent, status__in=[TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
+    ).count()

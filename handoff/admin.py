@@ -1,0 +1,407 @@
+"""The human-agent console: the ticket queue page, the ticket page and its life-cycle buttons.
+
+Every button and action calls handoff.services (the same functions as the API); this module
+only reads the request, calls the service and turns domain errors into admin messages.
+Nothing here edits a ticket's fields directly: tickets, transcripts and the audit trail are
+read-only in the admin.
+"""
+
+import uuid
+
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Q, Subquery
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from callbot_site.errors import DomainError
+from callbot_site.paginators import LargeTablePaginator
+from crm import selectors as crm_selectors
+from crm.models import Customer
+from interactions import selectors as interaction_selectors
+
+from . import selectors, services
+from .admin_filters import HolderFilter, TicketStatusFilter
+from .models import (
+    PRIORITY_RANK,
+    AgentNotification,
+    AgentProfile,
+    HandoffTicket,
+    Queue,
+    ResolutionReason,
+    TicketEvent,
+    TicketStatus,
+)
+from .roles import agents_queryset, is_supervisor
+
+RANK_PRIORITY = {rank: priority for priority, rank in PRIORITY_RANK.items()}
+AGEING_RULE = (
+    "Ageing: a queued ticket moves up one priority level for every full target wait of its queue "
+    "(a medium ticket waiting past the target ranks with the high ones). Claim next follows it."
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the bots and the services: viewable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _run(request, work, success: str) -> bool:
+    """Call a service; show its domain error as a message instead of a traceback."""
+    try:
+        work()
+    except DomainError as error:
+        messages.error(request, error.message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@admin.register(HandoffTicket)
+class HandoffTicketAdmin(ReadOnlyAdmin):
+    change_list_template = "admin/handoff/handoffticket/queue.html"
+    change_form_template = "admin/handoff/handoffticket/ticket.html"
+    list_display = (
+        "ticket_link",
+        "priority_badge",
+        "queue",
+        "customer",
+        "interaction__intent",
+        "interaction__emotion",
+        "short_reason",
+        "wait",
+        "status_badge",
+        "holder",
+    )
+    list_display_links = None
+    list_filter = (TicketStatusFilter, "queue", "priority", HolderFilter)
+    list_select_related = ("interaction", "queue", "assigned_agent")
+    ordering = ("-priority_rank", "created_at", "ticket_id")
+    search_fields = ("customer_id",)
+    search_help_text = "Customer id, customer name or ticket id."
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    list_per_page = 50
+    actions = ["return_selected_to_queue"]
+
+    # -- queue page -------------------------------------------------------------------------
+
+    def get_queryset(self, request):
+        customer_name = Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1]
+        return selectors.with_wait(super().get_queryset(request)).annotate(customer_name=Subquery(customer_name))
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(Q(ticket_id=uuid.UUID(term)) | Q(interaction_id=uuid.UUID(term))), False
+        except ValueError:
+            pass
+        named = Customer.objects.filter(name__icontains=term).values("customer_id")[:200]
+        return queryset.filter(Q(customer_id=term) | Q(customer_id__in=named)), False
+
+    @admin.display(description="ticket")
+    def ticket_link(self, ticket):
+        url = reverse("admin:handoff_handoffticket_change", args=[ticket.pk])
+        return format_html('<a href="{}">#{}</a>', url, str(ticket.pk)[:8])
+
+    @admin.display(description="priority", ordering="-priority_rank")
+    def priority_badge(self, ticket):
+        effective = RANK_PRIORITY.get(getattr(ticket, "effective_rank", None))
+        aged = ticket.status == TicketStatus.QUEUED and effective and effective != ticket.priority
+        return format_html(
+            '<span class="cb-badge cb-prio-{}">{}</span>{}',
+            ticket.priority,
+            ticket.get_priority_display(),
+            format_html(' <span class="cb-aged" title="aged: ranks as {}">↑ {}</span>', effective, effective)
+            if aged
+            else "",
+        )
+
+    @admin.display(description="customer", ordering="customer_id")
+    def customer(self, ticket):
+        name = getattr(ticket, "customer_name", None)
+        return format_html("{}<br><small>{}</small>", name, ticket.customer_id) if name else ticket.customer_id
+
+    @admin.display(description="reason")
+    def short_reason(self, ticket):
+        return Truncator(ticket.reason).chars(60)
+
+    @admin.display(description="wait", ordering="created_at")
+    def wait(self, ticket):
+        late = ticket.wait_minutes > ticket.queue.target_wait_minutes
+        return format_html(
+            '<span class="cb-wait{}" title="target {} min">{} min</span>',
+            " cb-late" if late else "",
+            ticket.queue.target_wait_minutes,
+            ticket.wait_minutes,
+        )
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, ticket):
+        return format_html('<span class="cb-badge cb-status-{}">{}</span>', ticket.status, ticket.get_status_display())
+
+    @admin.display(description="held by")
+    def holder(self, ticket):
+        return ticket.assigned_agent.get_username() if ticket.assigned_agent_id else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "queue_board": selectors.queue_board(),
+            "ageing_rule": AGEING_RULE,
+            "held_count": selectors.held_count(agent=request.user),
+            "is_supervisor": is_supervisor(request.user),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Return selected tickets to the queue", permissions=["view"])
+    def return_selected_to_queue(self, request, queryset):
+        returned = 0
+        for ticket_id in queryset.values_list("pk", flat=True):
+            try:
+                services.return_ticket_to_queue(
+                    ticket_id=ticket_id, actor=request.user, note="Handed back in the console"
+                )
+                returned += 1
+            except DomainError as error:
+                messages.error(request, f"#{str(ticket_id)[:8]}: {error.message}")
+        if returned:
+            messages.success(request, f"{returned} ticket(s) returned to the queue.")
+
+    # -- ticket page ------------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        ticket = self.get_object(request, object_id)
+        if ticket is not None:
+            extra_context = {**(extra_context or {}), **self._ticket_context(request, ticket)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _ticket_context(self, request, ticket) -> dict:
+        interaction = ticket.interaction
+        holds_it = ticket.assigned_agent_id == request.user.pk
+        supervisor = is_supervisor(request.user)
+        return {
+            "ticket": ticket,
+            "interaction": interaction,
+            "transcript": interaction_selectors.get_conversation_history(interaction_id=interaction.pk),
+            "crm_actions": crm_selectors.crm_actions_of_interaction(interaction_id=interaction.pk),
+            "bot_responses": interaction.responses.order_by("created_at"),
+            "customer_record": Customer.objects.filter(pk=ticket.customer_id).first(),
+            "events": ticket.events.select_related("actor").order_by("created_at", "id"),
+            "reasons": ResolutionReason.objects.filter(is_active=True),
+            "assignable_agents": agents_queryset().order_by("username") if supervisor else [],
+            "can_start": ticket.status == TicketStatus.ASSIGNED and (holds_it or supervisor),
+            "can_resolve": ticket.status in services.HELD_STATUSES and (holds_it or supervisor),
+            "can_hand_back": ticket.status in services.HELD_STATUSES and (holds_it or supervisor),
+            "can_assign": supervisor and ticket.status != TicketStatus.RESOLVED,
+            "ageing_rule": AGEING_RULE,
+        }
+
+    def get_urls(self):
+        def view(name, func):
+            return path(f"<path:object_id>/{name}/", self.admin_site.admin_view(func), name=f"handoff_ticket_{name}")
+
+        return [
+            path("claim-next/", self.admin_site.admin_view(self.claim_next_view), name="handoff_ticket_claim_next"),
+            view("start", self.start_view),
+            view("resolve", self.resolve_view),
+            view("assign", self.assign_view),
+            view("hand-back", self.hand_back_view),
+            *super().get_urls(),
+        ]
+
+    def _ticket_url(self, object_id):
+        return reverse("admin:handoff_handoffticket_change", args=[object_id])
+
+    def _queue_url(self):
+        return reverse("admin:handoff_handoffticket_changelist")
+
+    def claim_next_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        queue_name = request.POST.get("queue") or None
+        try:
+            ticket = services.claim_next_ticket(agent=request.user, queue_name=queue_name)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self._queue_url())
+        if ticket is None:
+            messages.info(request, f"No ticket is waiting{f' in {queue_name}' if queue_name else ''}.")
+            return HttpResponseRedirect(self._queue_url())
+        messages.success(request, f"You claimed a {ticket.priority} ticket from {ticket.queue_id}.")
+        return HttpResponseRedirect(self._ticket_url(ticket.pk))
+
+    def _post_only(self, request, object_id, work, success, *, done_url=None):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ok = _run(request, work, success)
+        return HttpResponseRedirect(done_url if ok and done_url else self._ticket_url(object_id))
+
+    def start_view(self, request, object_id):
+        return self._post_only(
+            request,
+            object_id,
+            lambda: services.start_ticket(ticket_id=object_id, actor=request.user),
+            "Ticket started: you are working on it.",
+        )
+
+    def resolve_view(self, request, object_id):
+        notes = request.POST.get("resolution_notes", "")
+        reason_code = request.POST.get("reason_code", "")
+        if request.method == "POST" and not reason_code:
+            messages.error(request, "Choose a resolution reason.")
+            return HttpResponseRedirect(self._ticket_url(object_id))
+        return self._post_only(
+            request,
+            object_id,
+            lambda: services.resolve_ticket(
+                ticket_id=object_id, actor=request.user, resolution_notes=notes, reason_code=reason_code
+            ),
+            "Ticket resolved.",
+            done_url=self._queue_url(),
+        )
+
+    def assign_view(self, request, object_id):
+        agent = request.POST.get("agent", "")
+        return self._post_only(
+            request,
+            object_id,
+            lambda: services.assign_ticket_to_agent(ticket_id=object_id, agent=agent, actor=request.user),
+            f"Ticket assigned to {agent}.",
+        )
+
+    def hand_back_view(self, request, object_id):
+        return self._post_only(
+            request,
+            object_id,
+            lambda: services.return_ticket_to_queue(
+                ticket_id=object_id, actor=request.user, note=request.POST.get("note", "").strip()
+            ),
+            "Ticket handed back to the queue.",
+            done_url=self._queue_url(),
+        )
+
+
+@admin.register(AgentNotification)
+class AgentNotificationAdmin(ReadOnlyAdmin):
+    """Each person's own inbox (supervisors included): nobody reads another's notifications."""
+
+    list_display = ("created_at", "type_badge", "message", "open_link", "is_read")
+    list_filter = ("is_read", "notification_type")
+    list_display_links = None
+    actions = ["mark_read"]
+    change_list_template = "admin/handoff/agentnotification/inbox.html"
+
+    def get_queryset(self, request):
+        return selectors.notifications_of(agent=request.user)
+
+    @admin.display(description="type")
+    def type_badge(self, notification):
+        return format_html(
+            '<span class="cb-badge cb-note-{}">{}</span>',
+            notification.notification_type,
+            notification.get_notification_type_display(),
+        )
+
+    @admin.display(description="ticket")
+    def open_link(self, notification):
+        url = reverse("admin:handoff_notification_open", args=[notification.pk])
+        return format_html('<a class="button" href="{}">Open ticket</a>', url)
+
+    @admin.action(description="Mark selected notifications as read", permissions=["view"])
+    def mark_read(self, request, queryset):
+        for notification_id in queryset.values_list("pk", flat=True):
+            services.mark_notification_read(notification_id=notification_id, agent=request.user)
+        messages.success(request, "Notifications marked as read.")
+
+    def get_urls(self):
+        return [
+            path(
+                "<uuid:notification_id>/open/",
+                self.admin_site.admin_view(self.open_view),
+                name="handoff_notification_open",
+            ),
+            path("read-all/", self.admin_site.admin_view(self.read_all_view), name="handoff_notifications_read_all"),
+            *super().get_urls(),
+        ]
+
+    def open_view(self, request, notification_id):
+        """Opening a notification marks it read and shows its ticket."""
+        try:
+            notification = services.mark_notification_read(notification_id=notification_id, agent=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(reverse("admin:handoff_agentnotification_changelist"))
+        return HttpResponseRedirect(reverse("admin:handoff_handoffticket_change", args=[notification.ticket_id]))
+
+    def read_all_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        count = services.mark_all_notifications_read(agent=request.user)
+        messages.success(request, f"{count} notification(s) marked as read.")
+        return HttpResponseRedirect(reverse("admin:handoff_agentnotification_changelist"))
+
+
+@admin.register(TicketEvent)
+class TicketEventAdmin(ReadOnlyAdmin):
+    """The audit trail: who moved which ticket, when, from where to where. Never editable."""
+
+    list_display = (
+        "created_at",
+        "ticket_link",
+        "action",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_agent",
+        "to_agent",
+    )
+    list_filter = ("action",)
+    list_select_related = ("actor",)
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    ordering = ("-created_at", "-id")
+
+    @admin.display(description="ticket")
+    def ticket_link(self, event):
+        url = reverse("admin:handoff_handoffticket_change", args=[event.ticket_id])
+        return format_html('<a href="{}">#{}</a>', url, str(event.ticket_id)[:8])
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ("name", "target_wait_minutes", "takeback_minutes", "default_capacity")
+    list_editable = ("target_wait_minutes", "takeback_minutes", "default_capacity")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # tickets reference their queue for good
+
+
+@admin.register(ResolutionReason)
+class ResolutionReasonAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "is_active")
+    list_editable = ("label", "is_active")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # resolved tickets keep their reason; deactivate it instead
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+
+@admin.register(AgentProfile)
+class AgentProfileAdmin(admin.ModelAdmin):
+    list_display = ("user", "max_open_tickets")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)

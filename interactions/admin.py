@@ -1,0 +1,54 @@
+"""Interactions in the console: read-only, as the bots recorded them (transcript and responses inline)."""
+
+from django.contrib import admin
+
+from callbot_site.paginators import LargeTablePaginator
+
+from .models import ConversationMessage, Interaction, ResponseLog
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = ConversationMessage
+    fields = ("turn_number", "speaker", "message", "timestamp")
+    readonly_fields = fields
+    ordering = ("turn_number",)
+
+
+class ResponseInline(ReadOnlyInline):
+    model = ResponseLog
+    fields = ("created_at", "response_text", "tone", "confidence_score", "model_used", "execution_time_ms")
+    readonly_fields = fields
+    ordering = ("created_at",)
+
+
+@admin.register(Interaction)
+class InteractionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "customer_id", "channel", "intent", "emotion", "urgency", "status", "assigned_agent")
+    list_filter = ("status", "channel", "urgency")
+    search_fields = ("customer_id__exact",)
+    search_help_text = "Exact customer id."
+    ordering = ("-created_at", "interaction_id")
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    inlines = [MessageInline, ResponseInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # GDPR erasure goes through its command, with its audit
