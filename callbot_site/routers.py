@@ -18,7 +18,8 @@ class BeriniaRouter:
         return BERINIA_ALIAS if _is_berinia(model) else None
 
     def allow_relation(self, obj1, obj2, **hints):
-        if _is_berinia(type(obj1)) != _is_berinia(type(obj2)):
+        # Instances, not type(obj): request.user is a lazy proxy whose type is SimpleLazyObject.
+        if _is_berinia(obj1) != _is_berinia(obj2):
             return False
         return None
 
