@@ -2,9 +2,18 @@
 
 from rest_framework import status
 from rest_framework.generics import GenericAPIView
+from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
 from .permissions import IsCallbotClient
+
+
+class ApiMetadata(SimpleMetadata):
+    """OPTIONS without the form description of DRF's browsable API (our views have no serializer_class;
+    the OpenAPI schema at /api/v1/schema/ describes every body)."""
+
+    def determine_actions(self, request, view):
+        return {}
 
 
 class ApiView(GenericAPIView):
@@ -13,6 +22,7 @@ class ApiView(GenericAPIView):
 
     permission_classes = [IsCallbotClient]
     filter_backends: list = []
+    metadata_class = ApiMetadata
 
     def validated(self, serializer_class, data=None) -> dict:
         serializer = serializer_class(data=self.request.data if data is None else data)

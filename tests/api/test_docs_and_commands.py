@@ -1,0 +1,54 @@
+"""Swagger UI and Redoc without a CDN; the account commands (create_api_client, create_agent)."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+from handoff.roles import is_agent, is_supervisor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/api/v1/docs/", "/api/v1/redoc/"])
+def test_api_docs_are_served_from_installed_static_files(path, agent_client):
+    response = agent_client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/" in html
+    assert "cdn." not in html and "unpkg" not in html
+
+
+def _run(*args) -> list[str]:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue().strip().splitlines()
+
+
+def test_create_api_client_prints_the_token_last_and_is_repeatable():
+    token = _run("create_api_client", "tool-router")[-1]
+    assert Token.objects.get(user__username="tool-router").key == token
+    assert _run("create_api_client", "tool-router")[-1] == token
+    rotated = _run("create_api_client", "tool-router", "--rotate")[-1]
+    assert rotated != token and Token.objects.filter(user__username="tool-router").count() == 1
+
+
+def test_create_api_client_refuses_to_turn_a_person_into_a_bot(agent):
+    with pytest.raises(CommandError, match="not an API client"):
+        _run("create_api_client", "alice")
+    with pytest.raises(CommandError, match="Invalid client name"):
+        _run("create_api_client", "no spaces allowed")
+
+
+def test_create_agent_and_supervisor():
+    _run("create_agent", "claire", "--password", "a-long-enough-passphrase")
+    _run("create_agent", "sophie", "--password", "a-long-enough-passphrase", "--supervisor")
+    users = get_user_model().objects
+    claire, sophie = users.get(username="claire"), users.get(username="sophie")
+    assert is_agent(claire) and not is_supervisor(claire) and claire.check_password("a-long-enough-passphrase")
+    assert is_supervisor(sophie)
+    with pytest.raises(CommandError, match="too weak"):
+        _run("create_agent", "weak", "--password", "123")
+    assert not users.filter(username="weak").exists()

@@ -1,0 +1,122 @@
+"""Idempotency-Key on every POST under /api/v1/ (callbot_site.api.idempotency)."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from callbot_site.idempotency import purge_expired_keys
+from callbot_site.models import IdempotencyKey
+from handoff.models import HandoffTicket
+from interactions.models import ConversationMessage, Interaction
+from tests.api.conftest import token_client
+from tests.api.factories import BotFactory, IdempotencyKeyFactory
+from tests.handoff.factories import HandoffTicketFactory
+
+URL = "/api/v1/interactions/"
+BODY = {"customer_id": "C-1", "channel": "phone", "intent": "claim_status"}
+
+
+def _post(client, body, key, url=URL):
+    return client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+
+
+@pytest.mark.django_db
+def test_same_key_and_body_replays_the_first_response_and_writes_nothing(bot_client):
+    first = _post(bot_client, BODY, "k-1")
+    again = _post(bot_client, {"intent": "claim_status", "channel": "phone", "customer_id": "C-1"}, "k-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert Interaction.objects.count() == 1
+    assert IdempotencyKey.objects.get(key="k-1").response_status == 201
+
+
+@pytest.mark.django_db
+def test_same_key_with_another_body_or_endpoint_is_422(bot_client):
+    first = _post(bot_client, BODY, "k-2")
+    other_body = _post(bot_client, {**BODY, "customer_id": "C-2"}, "k-2")
+    interaction_id = first.json()["interaction_id"]
+    other_endpoint = _post(bot_client, {"response_text": "x"}, "k-2", url=f"{URL}{interaction_id}/responses/")
+    for response in (other_body, other_endpoint):
+        assert response.status_code == 422
+        assert response.json()["type"] == "idempotency_key_reused"
+        assert "Idempotency-Key" in response.json()["errors"]
+    assert Interaction.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_expire_after_24_hours(bot_client):
+    _post(bot_client, BODY, "k-3")
+    IdempotencyKey.objects.filter(key="k-3").update(created_at=timezone.now() - datetime.timedelta(hours=24, minutes=1))
+    later = _post(bot_client, {**BODY, "customer_id": "C-9"}, "k-3")
+    assert later.status_code == 201 and "Idempotent-Replayed" not in later
+    assert Interaction.objects.count() == 2
+    assert IdempotencyKey.objects.get(key="k-3").created_at > timezone.now() - datetime.timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_an_error_response_is_not_stored_so_a_corrected_retry_runs(bot_client):
+    refused = _post(bot_client, {**BODY, "channel": "fax"}, "k-4")
+    assert refused.status_code == 400 and not IdempotencyKey.objects.exists()
+    accepted = _post(bot_client, BODY, "k-4")
+    assert accepted.status_code == 201 and Interaction.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_belong_to_one_client(bot_client, agent_client):
+    assert _post(bot_client, BODY, "shared").status_code == 201
+    assert _post(agent_client, BODY, "shared").status_code == 201
+    assert Interaction.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_invalid_key_is_400_and_anonymous_calls_stay_401(bot_client, anonymous_client):
+    too_long = _post(bot_client, BODY, "x" * 256)
+    assert too_long.status_code == 400 and "Idempotency-Key" in too_long.json()["errors"]
+    assert _post(anonymous_client, BODY, "k-5").status_code == 401
+    assert not Interaction.objects.exists()
+
+
+@pytest.mark.django_db
+def test_works_on_endpoints_without_their_cooperation_claim_next_is_not_repeated(agent_client):
+    first_ticket, _ = HandoffTicketFactory(), HandoffTicketFactory()
+    first = _post(agent_client, {}, "claim-1", url="/api/v1/tickets/claim-next/")
+    retry = _post(agent_client, {}, "claim-1", url="/api/v1/tickets/claim-next/")
+    assert retry.json()["ticket_id"] == first.json()["ticket_id"] == str(first_ticket.pk)
+    assert HandoffTicket.objects.filter(status="assigned").count() == 1
+
+
+@pytest.mark.django_db
+def test_purge_removes_only_expired_keys():
+    IdempotencyKeyFactory(created_at=timezone.now() - datetime.timedelta(hours=25))
+    fresh = IdempotencyKeyFactory()
+    assert purge_expired_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_execute_once(role_groups):
+    bot = BotFactory()
+    token_client(bot)  # the token exists before the threads race
+    interaction = Interaction.objects.create(customer_id="C-1", channel="phone")
+    body = {"interaction_id": str(interaction.pk), "message": {"message": "Allô ?"}}
+    barrier, results = threading.Barrier(4), []
+
+    def retry():
+        client = token_client(bot)
+        barrier.wait()
+        response = client.post("/api/v1/turns/", body, format="json", HTTP_IDEMPOTENCY_KEY="turn-1")
+        results.append((response.status_code, response.json()))
+        connection.close()
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in results] == [201] * 4
+    assert len({body["message_id"] for _, body in results}) == 1
+    assert ConversationMessage.objects.filter(interaction=interaction).count() == 1
