@@ -444,3 +444,32 @@ def create_agent(*, username: str, password: str, supervisor: bool = False, emai
     user.groups.add(Group.objects.get(name=SUPERVISORS_GROUP if supervisor else AGENTS_GROUP))
     AgentProfile.objects.get_or_create(user=user)
     return user
+
+
+def ensure_console_roles() -> None:
+    """Create the Agents and Supervisors groups and the default resolution reasons when missing.
+
+    Migration 0003 creates them; a database flush (transactional tests, a restored dump without
+    them) removes them. Idempotent; uses the migration's own lists so there is one definition.
+    """
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import AGENTS_GROUP, SUPERVISORS_GROUP
+
+    definition = importlib.import_module("handoff.migrations.0003_groups_and_reasons")
+
+    def permissions(pairs):
+        query = Q()
+        for app_label, codename in pairs:
+            query |= Q(content_type__app_label=app_label, codename=codename)
+        return Permission.objects.filter(query)
+
+    agent_pairs = definition.AGENT_PERMISSIONS
+    for name, pairs in ((AGENTS_GROUP, agent_pairs), (SUPERVISORS_GROUP, agent_pairs + definition.SUPERVISOR_EXTRA)):
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            group.permissions.set(permissions(pairs))
+    for code, label in definition.REASONS:
+        ResolutionReason.objects.get_or_create(code=code, defaults={"label": label})

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 
 from handoff.models import AgentNotification, AgentProfile, HandoffTicket, NotificationType, Queue, TicketEvent
 from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
+from handoff.services import ensure_console_roles
 from tests.interactions.factories import InteractionFactory
 
 PASSWORD = "correct-horse-battery"
@@ -27,6 +28,7 @@ class AgentFactory(UserFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
+            ensure_console_roles()  # a transactional test before this one flushed them
             obj.groups.add(Group.objects.get(name=AGENTS_GROUP))
 
 
@@ -37,6 +39,7 @@ class SupervisorFactory(UserFactory):
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):
         if create:
+            ensure_console_roles()
             obj.groups.add(Group.objects.get(name=SUPERVISORS_GROUP))
 
 
