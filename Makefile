@@ -23,6 +23,11 @@ run: migrate
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# gunicorn + WhiteNoise, as in production (docs/deployment.md); settings from DJANGO_SETTINGS_MODULE.
+serve: migrate
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(VENV)/bin/gunicorn callbot_site.wsgi:application -c python:callbot_site.logging_gunicorn
+
 browsers:
 	@scripts/install_chromium.sh
 
