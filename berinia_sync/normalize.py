@@ -25,6 +25,8 @@ _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _PLAIN_EMAIL = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+([a-z]{{2,63}}))", re.ASCII)
 _SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+# Today every special-use name is one label (a TLD); if the library ever lists longer ones, check them all.
+_SPECIAL_USE_MULTI = tuple("." + name for name in _SPECIAL_USE if "." in name)
 
 
 def fast_email(raw: str) -> str | None:
@@ -37,7 +39,7 @@ def fast_email(raw: str) -> str | None:
     # IDNA reserves "--" (xn--…); special-use domains (.test, .local…) are refused by the library.
     if len(local) > 64 or len(value) > 254 or "--" in domain or tld in _SPECIAL_USE:
         return None
-    if any(domain == name or domain.endswith("." + name) for name in _SPECIAL_USE):
+    if _SPECIAL_USE_MULTI and ("." + domain).endswith(_SPECIAL_USE_MULTI):
         return None
     return value
 

@@ -9,6 +9,7 @@ from django.db import connections
 
 from callbot_site.routers import BERINIA_ALIAS
 
+from ..mapping_defaults import DEFAULT_MAPPINGS
 from ..models import FieldMapping
 from .errors import UnknownCampaign
 
@@ -23,7 +24,11 @@ class RunContext:
 
 
 def load_field_targets() -> dict[str, str]:
-    return dict(FieldMapping.objects.filter(is_active=True).values_list("source_field", "target"))
+    """Active mappings; with no mapping row at all (e.g. a flushed test database), the defaults of migration 0002."""
+    rows = list(FieldMapping.objects.values_list("source_field", "target", "is_active"))
+    if not rows:
+        return {source: target for source, target, _ in DEFAULT_MAPPINGS}
+    return {source: target for source, target, active in rows if active}
 
 
 def load_context(*, run_campaign_id: int | None) -> RunContext:

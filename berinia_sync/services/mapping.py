@@ -26,7 +26,12 @@ MAX_LENGTHS = {
     "linkedin_url": 255,
     "status": 50,
 }
-PLAIN_TEXT_TARGETS = (T.WEBSITE, T.SOURCE, T.POSITION, T.INDUSTRY, T.LINKEDIN_URL, T.NOTES, T.STATUS)
+# Plain strings, not enum members: this module runs once per lead and enum attribute access is slow.
+NAME, COMPANY, EMAIL, PHONE, SCORE, CAMPAIGN, NICHE = "name", "company", "email", "phone", "score", "campaign", "niche"
+KEEP, IGNORE = T.SCORE_DETAILS.value, T.IGNORE.value
+PLAIN_TEXT_TARGETS = tuple(
+    t.value for t in (T.WEBSITE, T.SOURCE, T.POSITION, T.INDUSTRY, T.LINKEDIN_URL, T.NOTES, T.STATUS)
+)
 # Courtesy titles stay with the first name ("Dr Julie" / "Masson") instead of becoming the first name alone.
 TITLES = frozenset({"dr", "dr.", "pr", "pr.", "me", "m.", "mme", "mlle", "mr", "mr.", "mrs", "mrs.", "ms", "ms."})
 
@@ -114,6 +119,8 @@ def infra_id_of(raw) -> str:
 def _text(target: str, value, column: str | None = None) -> str | None:
     if value is None:
         return None
+    if type(value) is str and len(value) <= 100 and value and not value[0].isspace() and not value[-1].isspace():
+        return value  # the common case: already clean and shorter than any limit
     if isinstance(value, bool) or isinstance(value, dict | list):
         raise Rejected("invalid_value", f"{target} must be text, got {type(value).__name__}.")
     text = str(value).strip()
@@ -182,16 +189,16 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
     given: dict = {}
     details: dict = {}
     for key, value in raw.items():
-        target = targets.get(key)
-        if target is None or target == T.SCORE_DETAILS:
+        target = targets.get(key, KEEP)
+        if target == KEEP:
             if value is not None and value != "":
                 details[key] = value
-        elif target != T.IGNORE:
+        elif target != IGNORE:
             given[target] = value
 
-    company = _text("company_name", given.get(T.COMPANY), "company")
-    first_name, last_name, has_contact = _names(given.get(T.NAME), company)
-    raw_email = given.get(T.EMAIL)
+    company = _text("company_name", given.get(COMPANY), "company")
+    first_name, last_name, has_contact = _names(given.get(NAME), company)
+    raw_email = given.get(EMAIL)
     if raw_email is None or (isinstance(raw_email, str) and not raw_email.strip()):
         raise Rejected("missing_email", "the lead has no e-mail address (none is ever invented).")
     try:
@@ -200,7 +207,7 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
         raise Rejected("invalid_email", f"{raw_email!r}: {error}") from None
     if len(email) > MAX_LENGTHS["email"]:
         raise Rejected("too_long", f"email is {len(email)} characters; Berinia allows 255.")
-    raw_phone = given.get(T.PHONE)
+    raw_phone = given.get(PHONE)
     phone, warning = None, ""
     if raw_phone is not None and raw_phone != "":
         try:
@@ -209,10 +216,10 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
             # The phone is optional: the lead goes without it, the raw value stays in score_details.
             details["invalid_phone"] = raw_phone
             warning = f"warning: invalid_phone dropped: {raw_phone!r}: {error}"
-    campaign_id = _campaign(given.get(T.CAMPAIGN), context)
-    niche_name = given.get(T.NICHE)
+    campaign_id = _campaign(given.get(CAMPAIGN), context)
+    niche_name = given.get(NICHE)
     niche_id = context.niche_ids.get(niche_name) if isinstance(niche_name, str) else None
-    if niche_name not in (None, ""):
+    if niche_name is not None and niche_name != "":
         details["niche"] = niche_name  # kept by name too: unknown niches have no id
 
     values = {
@@ -222,11 +229,12 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
         "email": email,
         "phone": phone,
         "company": company,
-        "score": _score(given.get(T.SCORE)),
+        "score": _score(given.get(SCORE)),
         "campagne_id": campaign_id,
         "niche_id": niche_id,
         "score_details": details,
     }
     for target in PLAIN_TEXT_TARGETS:
-        values[target] = _text(target, given.get(target))
+        value = given.get(target)
+        values[target] = None if value is None else _text(target, value)
     return MappedLead(infra_id=infra_id_of(raw), values=values, position=position, warning=warning)

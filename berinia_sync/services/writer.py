@@ -11,7 +11,7 @@ and insert at the same time, so they cannot create the same lead twice. A databa
 batch is isolated by bisection with savepoints: the good rows are written, the bad ones reported.
 """
 
-from django.db import DatabaseError, DataError, IntegrityError, InternalError, transaction
+from django.db import DatabaseError, transaction
 
 from callbot_site.routers import BERINIA_ALIAS
 
@@ -20,8 +20,16 @@ from .mapping import STAGE_FIELDS
 
 EXPORT_LOCK = 4_242_015_001  # pg_advisory_xact_lock key shared by every berinia_sync export
 STAGE_COLUMNS = ("seq", *(f'"{name}"' for name in STAGE_FIELDS))
-# Errors that belong to some rows of a batch (constraint, value, trigger), not to the connection.
-ROW_ERRORS = (IntegrityError, DataError, InternalError)
+# Errors that belong to some rows of a batch, not to the connection or to our SQL: SQLSTATE classes
+# 22 (data exception), 23 (integrity constraint) and P0 (raised by a PL/pgSQL trigger of Berinia's).
+ROW_ERROR_CLASSES = ("22", "23", "P0")
+
+
+def is_row_error(error: DatabaseError) -> bool:
+    sqlstate = getattr(error.__cause__, "sqlstate", None) or ""
+    return sqlstate[:2] in ROW_ERROR_CLASSES
+
+
 # Columns an update may change, in one order for SET and for the "did anything change" comparison.
 UPDATED_COLUMNS = (
     "first_name",
@@ -177,7 +185,9 @@ class BatchWriter:
         try:
             with transaction.atomic(using=BERINIA_ALIAS), self.connection.wrap_database_errors:
                 results.update(self._merge(cursor, rows))
-        except ROW_ERRORS as error:
+        except DatabaseError as error:
+            if not is_row_error(error):
+                raise
             if len(rows) == 1:
                 failures[rows[0][0]] = f"database_error: {scrub(error)}"
                 return
@@ -190,7 +200,6 @@ class BatchWriter:
         with cursor.cursor.copy(f"COPY bsync_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute("ANALYZE bsync_stage")
         cursor.execute(MATCH)
         cursor.execute(WOULD_UPDATE if self.dry_run else UPDATE_MATCHED)
         changed = {row[0] for row in cursor.fetchall()}
