@@ -75,8 +75,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
         "priority_badge",
         "queue",
         "customer",
-        "interaction__intent",
-        "interaction__emotion",
+        "intent_and_emotion",
         "short_reason",
         "wait",
         "status_badge",
@@ -133,9 +132,15 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
         name = getattr(ticket, "customer_name", None)
         return format_html("{}<br><small>{}</small>", name, ticket.customer_id) if name else ticket.customer_id
 
+    @admin.display(description="intent · emotion")
+    def intent_and_emotion(self, ticket):
+        return format_html(
+            "{}<br><small>{}</small>", ticket.interaction.intent or "—", ticket.interaction.emotion or "—"
+        )
+
     @admin.display(description="reason")
     def short_reason(self, ticket):
-        return Truncator(ticket.reason).chars(60)
+        return Truncator(ticket.reason).chars(48)
 
     @admin.display(description="wait", ordering="created_at")
     def wait(self, ticket):
