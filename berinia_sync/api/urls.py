@@ -1,3 +1,7 @@
-"""API routes of the berinia_sync app (mounted under /api/v1/)."""
+"""API routes of the berinia_sync app (mounted under /api/v1/berinia/)."""
 
-urlpatterns = []
+from django.urls import path
+
+from .views import ExportView
+
+urlpatterns = [path("exports/", ExportView.as_view(), name="berinia-exports")]

@@ -1,0 +1,50 @@
+"""POST /api/v1/berinia/exports/: the lead-generation agent exports a bounded batch of leads."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from berinia_sync.services import BeriniaUnavailable, export_leads
+
+from .serializers import ExportRequestSerializer, ExportResultSerializer
+
+
+class BeriniaUnavailableError(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "berinia_unavailable"
+    default_detail = "Berinia's database is unreachable; retry later."
+
+
+class ExportView(APIView):
+    @extend_schema(
+        request=ExportRequestSerializer,
+        responses={
+            201: ExportResultSerializer,
+            400: OpenApiResponse(description="Invalid body, or an unknown campaign_id for the run."),
+            503: OpenApiResponse(description="Berinia's database is unreachable."),
+        },
+        summary="Export leads into Berinia",
+        description="Validates, deduplicates (phone, then e-mail) and writes up to 1,000 infra-ia leads. "
+        "Rejected leads are listed with their reason; re-sending the same leads inserts nothing new.",
+    )
+    def post(self, request):
+        payload = ExportRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rejected = []
+        try:
+            result = export_leads(
+                payload.validated_data["leads"],
+                payload.validated_data.get("campaign_id"),
+                dry_run=payload.validated_data["dry_run"],
+                started_by=request.user.get_username(),
+                origin="api",
+                on_rejected=lambda position, infra_id, reason: rejected.append(
+                    {"position": position, "id": infra_id, "reason": reason}
+                ),
+            )
+        except BeriniaUnavailable as error:
+            raise BeriniaUnavailableError(error.message) from None
+        body = {**vars(result), "rejected_leads": sorted(rejected, key=lambda item: item["position"])}
+        return Response(ExportResultSerializer(body).data, status=status.HTTP_201_CREATED)
