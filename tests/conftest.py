@@ -1,8 +1,25 @@
 """Fixtures shared by the whole suite: people of the console."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from tests.handoff.factories import AgentFactory, SupervisorFactory
+
+# Data migrations whose rows (role groups, resolution reasons) tests rely on. A transactional test
+# flushes every table when it ends, so the transactional tests that follow it run them again.
+ROLE_DATA_MIGRATIONS = ["handoff.migrations.0003_groups_and_reasons", "callbot_site.migrations.0002_bots_group"]
+
+
+@pytest.fixture(autouse=True)
+def _role_data_after_flushes(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    for module in ROLE_DATA_MIGRATIONS:
+        importlib.import_module(module).forwards(apps, None)
 
 
 @pytest.fixture

@@ -50,15 +50,3 @@ def nobody_client(db):
 @pytest.fixture
 def anonymous_client():
     return APIClient()
-
-
-@pytest.fixture
-def role_groups(transactional_db):
-    """Transactional tests run after a database flush that removed the groups made by data migrations."""
-    from django.contrib.auth.models import Group
-
-    from callbot_site.api.roles import BOTS_GROUP
-    from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
-
-    for name in (AGENTS_GROUP, SUPERVISORS_GROUP, BOTS_GROUP):
-        Group.objects.get_or_create(name=name)

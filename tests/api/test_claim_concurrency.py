@@ -15,7 +15,7 @@ AGENTS, CLAIMS_EACH, TICKETS = 8, 3, 20
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_agents_claiming_at_once_never_get_the_same_ticket(role_groups):
+def test_eight_agents_claiming_at_once_never_get_the_same_ticket():
     agents = [AgentFactory(username=f"claimer{n}") for n in range(AGENTS)]
     clients = [token_client(agent) for agent in agents]
     for index in range(TICKETS):

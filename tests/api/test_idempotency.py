@@ -98,7 +98,7 @@ def test_purge_removes_only_expired_keys():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_with_one_key_execute_once(role_groups):
+def test_concurrent_retries_with_one_key_execute_once():
     bot = BotFactory()
     token_client(bot)  # the token exists before the threads race
     interaction = Interaction.objects.create(customer_id="C-1", channel="phone")

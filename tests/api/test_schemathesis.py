@@ -64,7 +64,8 @@ def test_the_endpoint_serves_the_schema_under_test(supervisor_client):
     assert json.loads(response.content) == SERVED
 
 
-@pytest.mark.django_db
+# Every operation of the schema, including other apps' (the Berinia export reaches its own database).
+@pytest.mark.django_db(databases=["default", "berinia"])
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
