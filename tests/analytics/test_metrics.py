@@ -1,6 +1,7 @@
 """compute_daily_metrics: figures on known data, idempotence, the view, the command's input checks."""
 
 import datetime
+import threading
 from decimal import Decimal
 
 import pytest
@@ -172,3 +173,31 @@ def test_command_refuses_bad_input_clearly(db, arguments, message):
     with pytest.raises(CommandError, match=message):
         call_command("compute_daily_metrics", *arguments)
     assert not AnalyticsMetric.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_computes_of_one_day_take_turns_instead_of_colliding():
+    day = timezone.localdate() - datetime.timedelta(days=1)
+    backdate(InteractionFactory(), created_at=at_local(day, 10))
+    errors = []
+
+    def compute():
+        try:
+            compute_daily_metrics(day=day)
+        except Exception as exc:  # noqa: BLE001 - any failure in a thread must fail the test
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=compute) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert (
+        AnalyticsMetric.objects.filter(metric_date=day, metric_type="interactions", dimensions={}).get().metric_value
+        == 1
+    )
+    assert AnalyticsMetric.objects.filter(metric_date=day).count() == compute_daily_metrics(day=day).rows_written

@@ -1,6 +1,7 @@
 """manage.py purge_old_data [--days 90] [--dry-run] — the retention clean-up, in batches."""
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from analytics.management.cli import domain_errors_as_command_errors, positive_int
 from analytics.services import purge_old_data
@@ -19,7 +20,7 @@ class Command(BaseCommand):
         with domain_errors_as_command_errors():
             report = purge_old_data(days=days, dry_run=dry_run, batch_size=batch_size)
         verb = "Would delete" if dry_run else "Deleted"
-        self.stdout.write(f"{verb} data created before {report.cutoff:%Y-%m-%d %H:%M %Z}:")
+        self.stdout.write(f"{verb} data created before {timezone.localtime(report.cutoff):%Y-%m-%d %H:%M %Z}:")
         for table, count in report.removed.items():
             self.stdout.write(f"  {table:<24} {count:>10}")
         if not dry_run:
