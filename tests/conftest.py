@@ -35,3 +35,13 @@ def other_agent(db):
 @pytest.fixture
 def supervisor(db):
     return SupervisorFactory(username="sam")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test `berinia` database is created empty (nothing migrates there): give it Berinia's tables once."""
+    from tests.berinia_sync.schema import load_berinia_schema
+
+    with django_db_blocker.unblock():
+        load_berinia_schema()
+    yield

@@ -113,7 +113,7 @@ class MappedLead:
 
 def infra_id_of(raw) -> str:
     value = raw.get("id") if isinstance(raw, dict) else None
-    return "" if value is None else str(value)[:255]
+    return "" if value is None else str(value).replace("\x00", "")[:255]  # PostgreSQL text refuses NUL
 
 
 def _text(target: str, value, column: str | None = None) -> str | None:

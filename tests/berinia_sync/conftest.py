@@ -1,26 +1,14 @@
-"""Berinia's tables in the test `berinia` database, and fixtures for campaigns, niches and leads.
+"""Fixtures for Berinia's campaigns and niches, and cleaning of Berinia after transactional tests.
 
-pytest-django creates test_berinia<suffix> empty (the router never migrates there); the session fixture
-loads berinia_sync/berinia_schema.sql (our copy of Berinia's schema-only dump) into it once.
+Berinia's tables are loaded into the test `berinia` database once per session by tests/conftest.py
+(see tests/berinia_sync/schema.py), so that every app's tests (e.g. the API's schemathesis run) have them.
 """
-
-from pathlib import Path
 
 import pytest
 from django.db import connections
 
-SCHEMA = Path(__file__).resolve().parents[2] / "berinia_sync" / "berinia_schema.sql"
 BERINIA_TABLES = "leads, campaigns, niches, contact_history, messages, meetings, invoices, users"
 BERINIA_DB = ["default", "berinia"]
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), connections["berinia"].cursor() as cursor:
-        cursor.execute("SELECT to_regclass('public.leads')")
-        if cursor.fetchone()[0] is None:
-            cursor.execute(SCHEMA.read_text())
-    yield
 
 
 @pytest.fixture(autouse=True)
