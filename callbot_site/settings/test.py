@@ -10,6 +10,7 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True  # serve from the apps' static folders; no collectstatic before tests
 # Parallel runs on one cluster (several checkouts, several developers) need distinct test databases.
 _suffix = os.environ.get("TEST_DB_SUFFIX", "")
 DATABASES["default"]["TEST"] = {"NAME": f"test_callbot{_suffix}"}  # noqa: F405
