@@ -4,21 +4,9 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 from analytics.dashboard import dashboard_context
+from callbot_site.admin_base import ReadOnlyAdmin
 
 from .models import AnalyticsMetric, Dashboard, ErasureRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by commands only: staff may look, nobody edits through the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Dashboard)

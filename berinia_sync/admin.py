@@ -4,11 +4,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from callbot_site.admin_base import ReadOnlyAdmin
+
 from .models import ExportRecord, ExportRun, FieldMapping, Outcome
 
 
 @admin.register(ExportRun)
-class ExportRunAdmin(admin.ModelAdmin):
+class ExportRunAdmin(ReadOnlyAdmin):
+    """Runs are started by export_leads (or the API), never by hand."""
+
     list_display = (
         "id",
         "started_at",
@@ -37,27 +41,15 @@ class ExportRunAdmin(admin.ModelAdmin):
             '<a href="{}?run__id__exact={}&outcome__exact={}">{}</a>', url, run.pk, Outcome.REJECTED, run.rejected
         )
 
-    def has_add_permission(self, request):
-        return False  # runs are started by export_leads, never by hand
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ("run", "position", "infra_id", "outcome", "berinia_lead_id", "berinia_status", "reason")
     list_filter = ("outcome",)
     search_fields = ("=infra_id", "=email", "=berinia_lead_id")
     list_select_related = ("run",)
     show_full_result_count = False
     readonly_fields = [field.name for field in ExportRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FieldMapping)

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from callbot_site.admin_base import ReadOnlyAdmin
 from callbot_site.errors import DomainError
 from callbot_site.paginators import LargeTablePaginator
 from crm import selectors as crm_selectors
@@ -40,19 +41,6 @@ AGEING_RULE = (
     "Ageing: a queued ticket moves up one priority level for every full target wait of its queue "
     "(a medium ticket waiting past the target ranks with the high ones). Claim next follows it."
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the bots and the services: viewable, never edited by hand."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _run(request, work, success: str) -> bool:

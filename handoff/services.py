@@ -260,7 +260,8 @@ room AS (
 ),
 claimed AS (
     UPDATE handoff_tickets t
-       SET status = 'assigned', assigned_agent_id = %(agent)s, assigned_at = STATEMENT_TIMESTAMP(), updated_at = STATEMENT_TIMESTAMP()
+       SET status = 'assigned', assigned_agent_id = %(agent)s,
+           assigned_at = STATEMENT_TIMESTAMP(), updated_at = STATEMENT_TIMESTAMP()
       FROM room
      WHERE t.ticket_id = room.head_id AND room.held < room.capacity
     RETURNING {columns}
@@ -268,7 +269,8 @@ claimed AS (
 audit AS (
     INSERT INTO handoff_ticket_events
         (ticket_id, action, actor_id, from_status, to_status, from_agent, to_agent, note, created_at)
-    SELECT claimed.ticket_id, 'claimed', %(agent)s, 'queued', 'assigned', '', %(username)s, '', STATEMENT_TIMESTAMP() FROM claimed
+    SELECT claimed.ticket_id, 'claimed', %(agent)s, 'queued', 'assigned', '', %(username)s, '', STATEMENT_TIMESTAMP()
+      FROM claimed
 )
 SELECT room.capacity, room.held, claimed.* FROM room LEFT JOIN claimed ON TRUE
 """

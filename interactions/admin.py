@@ -2,21 +2,10 @@
 
 from django.contrib import admin
 
+from callbot_site.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from callbot_site.paginators import LargeTablePaginator
 
 from .models import ConversationMessage, Interaction, ResponseLog
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(ReadOnlyInline):
@@ -34,7 +23,7 @@ class ResponseInline(ReadOnlyInline):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "customer_id", "channel", "intent", "emotion", "urgency", "status", "assigned_agent")
     list_filter = ("status", "channel", "urgency")
     search_fields = ("customer_id__exact",)
@@ -44,11 +33,3 @@ class InteractionAdmin(admin.ModelAdmin):
     paginator = LargeTablePaginator
     inlines = [MessageInline, ResponseInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # GDPR erasure goes through its command, with its audit
