@@ -39,7 +39,7 @@ bench: db
 	$(PY) -m bench
 
 bench-smoke: db
-	$(PY) -m bench --smoke
+	BENCH_DB_SUFFIX=_smoke $(PY) -m bench --smoke
 
 stop: $(VENV)/.installed
 	$(PY) scripts/localdb.py stop

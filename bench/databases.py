@@ -15,7 +15,9 @@ import environ
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_NAMES = {"DATABASE_URL": "bench_callbot", "BERINIA_DATABASE_URL": "bench_berinia"}
+# BENCH_DB_SUFFIX keeps concurrent runs on one cluster apart (e.g. a smoke run inside `make test`).
+_SUFFIX = os.environ.get("BENCH_DB_SUFFIX", "")
+BENCH_NAMES = {"DATABASE_URL": f"bench_callbot{_SUFFIX}", "BERINIA_DATABASE_URL": f"bench_berinia{_SUFFIX}"}
 BERINIA_SCHEMA = ROOT / "berinia_sync" / "berinia_schema.sql"
 
 
