@@ -29,6 +29,7 @@ class Member:
 @dataclass
 class Batch:
     groups: list[MappedLead] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)  # staging rows, built by seal() once the batch is complete
     members: list[Member] = field(default_factory=list)
     rejections: list[tuple[int, str, str]] = field(default_factory=list)  # (position, infra_id, reason)
     _by_phone: dict[str, int] = field(default_factory=dict)
@@ -62,6 +63,11 @@ class Batch:
         """Rows for the staging table; a group's seq is the input position of its first lead (unique per run)."""
         return [lead.stage_row(lead.position) for lead in self.groups]
 
+    def seal(self) -> "Batch":
+        """Build the staging rows now, in the producer thread, so the writing thread only talks to databases."""
+        self.rows = self.stage_rows()
+        return self
+
 
 def build_batches(leads: Iterable, context: RunContext, batch_size: int) -> Iterator[Batch]:
     """Map every lead (rejections included) into batches of `batch_size` input leads; streams its input."""
@@ -74,7 +80,7 @@ def build_batches(leads: Iterable, context: RunContext, batch_size: int) -> Iter
         except Rejected as rejected:
             batch.reject(position, infra_id_of(raw), rejected.reason)
         if batch.received >= batch_size:
-            yield batch
+            yield batch.seal()
             batch = Batch()
     if batch.received:
-        yield batch
+        yield batch.seal()

@@ -124,7 +124,7 @@ def export_leads(
 
 
 def _write_batch(run: ExportRun, writer: BatchWriter, batch: Batch, on_rejected) -> Counter:
-    results, failures = writer.write(batch.stage_rows())
+    results, failures = writer.write(batch.rows)
     records = list(ledger.batch_records(batch, results, failures))
     if not writer.dry_run:
         ledger.write_records(run, records)

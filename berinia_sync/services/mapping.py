@@ -57,6 +57,10 @@ STAGE_FIELDS = (
 )
 
 
+# One encoder for every lead: json.dumps with options builds a new JSONEncoder per call (~30% of its cost).
+_DETAILS_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 class Rejected(Exception):
     """A lead that cannot go to Berinia; `reason` is "code: explanation"."""
 
@@ -107,7 +111,7 @@ class MappedLead:
         row = [seq]
         for name in STAGE_FIELDS:
             row.append(values[name])
-        row[-1] = json.dumps(values["score_details"], ensure_ascii=False, default=str)
+        row[-1] = _DETAILS_ENCODER.encode(values["score_details"])
         return tuple(row)
 
 
