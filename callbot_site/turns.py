@@ -8,7 +8,10 @@ flow — create or continue the interaction, append the customer's message, log 
 the bot's response (and add it to the transcript), open a handoff, then set a final status.
 
 One `transaction.atomic` around the steps: a phone turn is all recorded or not at all, in one
-round trip, and the apps' own atomic blocks become savepoints inside it.
+round trip. The interaction is locked (or created) once, and the locked instance is handed to the
+services, so no step re-reads or re-locks it and no savepoint is needed: a bot turn is the hottest
+write path of the product (docs/benchmarks.md). Both messages of a turn go in one INSERT, written
+after the CRM action and the response log; the turn numbers say the transcript's order.
 """
 
 from dataclasses import dataclass
@@ -59,48 +62,34 @@ def record_turn(
 ) -> TurnResult:
     """Record one turn; each optional part is a dict of the keyword arguments of its app's service."""
     _check_combination(interaction_id=interaction_id, interaction=interaction, handoff=handoff, status=status)
-    if interaction is not None:
+    created = interaction is not None
+    if created:
         current = interaction_services.create_interaction(**interaction)
     else:
         current = interaction_services.get_interaction_for_update(interaction_id)
     if current.status in interaction_services.FINAL_STATUSES:
         raise _finished(current)
-    customer_message = interaction_services.add_conversation_message(
-        interaction_id=current.pk, speaker=message.get("speaker", Speaker.CUSTOMER), **_without(message, "speaker")
-    )
-    result = TurnResult(
-        interaction=current,
-        created=interaction is not None,
-        message_id=customer_message.pk,
-        turn_number=customer_message.turn_number,
-    )
+    transcript = [{**message, "speaker": message.get("speaker", Speaker.CUSTOMER)}]
+    result = TurnResult(interaction=current, created=created, message_id=None, turn_number=0)
     if crm_action is not None:
         crm_action = {"customer_id": current.customer_id, **crm_action}
-        result.action_id = crm_services.log_crm_action(interaction_id=current.pk, **crm_action).pk
+        result.action_id = crm_services.log_crm_action(interaction=current, **crm_action).pk
     if response is not None:
-        result.response_log_id, result.response_message_id = _log_bot_response(current, response)
+        fields = _without(response, "add_to_transcript")
+        result.response_log_id = interaction_services.log_response(interaction=current, **fields).pk
+        if response.get("add_to_transcript", True):
+            transcript.append({"speaker": BOT_SPEAKER, "message": fields["response_text"]})
+    messages = interaction_services.append_messages(interaction=current, messages=transcript, transcript_empty=created)
+    result.message_id, result.turn_number = messages[0].pk, messages[0].turn_number
+    if len(messages) > 1:
+        result.response_message_id = messages[1].pk
     if handoff is not None:
         result.ticket_id = handoff_services.create_handoff_ticket(interaction_id=current.pk, **handoff).pk
-    if status is not None and status != _current_status(current.pk):
-        interaction_services.update_interaction_status(interaction_id=current.pk, status=status)
-    result.interaction = Interaction.objects.get(pk=current.pk)
+        current = Interaction.objects.get(pk=current.pk)  # the handoff moved it to in_progress
+    if status is not None and status != current.status:
+        interaction_services.update_interaction_status(interaction=current, status=status)
+    result.interaction = current
     return result
-
-
-def _log_bot_response(interaction: Interaction, response: dict) -> tuple[object, object]:
-    in_transcript = response.get("add_to_transcript", True)
-    fields = _without(response, "add_to_transcript")
-    log = interaction_services.log_response(interaction_id=interaction.pk, **fields)
-    if not in_transcript:
-        return log.pk, None
-    bot_message = interaction_services.add_conversation_message(
-        interaction_id=interaction.pk, speaker=BOT_SPEAKER, message=fields["response_text"]
-    )
-    return log.pk, bot_message.pk
-
-
-def _current_status(interaction_id) -> str:
-    return Interaction.objects.filter(pk=interaction_id).values_list("status", flat=True).get()
 
 
 def _without(data: dict, *keys: str) -> dict:

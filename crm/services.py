@@ -13,7 +13,7 @@ CUSTOMER_EDITABLE_FIELDS = ("name", "email", "phone", "segment", "metadata")
 
 def log_crm_action(
     *,
-    interaction_id,
+    interaction_id=None,
     customer_id: str,
     action_type: str,
     input_data: dict | None = None,
@@ -21,13 +21,16 @@ def log_crm_action(
     success: bool = True,
     error_message: str = "",
     execution_time_ms: int | None = None,
+    interaction: Interaction | None = None,
 ) -> CrmAction:
+    """Log a CRM action the bot ran; `interaction` (an instance the caller holds) spares the existence check."""
     require_choice("action_type", action_type, ActionType)
     if not customer_id:
         raise InvalidInput.for_field("customer_id", "This field is required.")
     if execution_time_ms is not None and execution_time_ms < 0:
         raise InvalidInput.for_field("execution_time_ms", f"{execution_time_ms} is negative; allowed: 0 or more.")
-    interaction = get_or_not_found(Interaction.objects.only("pk"), "Interaction", pk=interaction_id)
+    if interaction is None:
+        interaction = get_or_not_found(Interaction.objects.only("pk"), "Interaction", pk=interaction_id)
     return CrmAction.objects.create(
         interaction=interaction,
         customer_id=customer_id,
