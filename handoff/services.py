@@ -353,15 +353,17 @@ def start_ticket(*, ticket_id, actor) -> HandoffTicket:
 
 
 @transaction.atomic
-def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str | None = None) -> HandoffTicket:
-    """Resolve a held ticket and complete its interaction (resolved_at, resolution time)."""
+def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str) -> HandoffTicket:
+    """Resolve a held ticket and complete its interaction (resolved_at, resolution time).
+
+    A reason code (ResolutionReason, editable by supervisors) is required besides the notes, so
+    that escalations can be analysed and the bot improved.
+    """
     require_text("resolution_notes", resolution_notes)
-    reason = None
-    if reason_code:
-        reason = ResolutionReason.objects.filter(code=reason_code, is_active=True).first()
-        if reason is None:
-            allowed = ", ".join(ResolutionReason.objects.filter(is_active=True).values_list("code", flat=True))
-            raise InvalidInput.for_field("reason_code", f"'{reason_code}' is not allowed; allowed: {allowed}.")
+    reason = ResolutionReason.objects.filter(code=reason_code or "", is_active=True).first()
+    if reason is None:
+        allowed = ", ".join(ResolutionReason.objects.filter(is_active=True).values_list("code", flat=True))
+        raise InvalidInput.for_field("reason_code", f"'{reason_code or ''}' is not allowed; allowed: {allowed}.")
     ticket = _lock_ticket(ticket_id)
     _check_transition(ticket, TicketStatus.RESOLVED)
     _require_holder_or_supervisor(ticket, actor)
@@ -371,7 +373,7 @@ def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str 
     ticket.resolution_notes = resolution_notes
     ticket.resolution_reason = reason
     ticket.save(update_fields=["status", "resolved_at", "resolution_notes", "resolution_reason", "updated_at"])
-    _record_event(ticket, TicketEvent.Action.RESOLVED, actor=actor, from_status=previous, note=reason_code or "")
+    _record_event(ticket, TicketEvent.Action.RESOLVED, actor=actor, from_status=previous, note=reason_code)
     interaction = interaction_services.get_interaction_for_update(ticket.interaction_id)
     if interaction.status not in interaction_services.FINAL_STATUSES:
         interaction_services.update_interaction_status(

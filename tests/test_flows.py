@@ -72,7 +72,9 @@ def test_complex_handoff_case(agent):
     claimed = handoff_services.claim_next_ticket(agent=agent, queue_name="claims")
     assert claimed.pk == ticket.pk
     handoff_services.start_ticket(ticket_id=ticket.pk, actor=agent)
-    handoff_services.resolve_ticket(ticket_id=ticket.pk, actor=agent, resolution_notes="Explained the suspension")
+    handoff_services.resolve_ticket(
+        ticket_id=ticket.pk, actor=agent, resolution_notes="Explained the suspension", reason_code="other"
+    )
 
     assert HandoffTicket.objects.get(pk=ticket.pk).status == "resolved"
     stored = Interaction.objects.get(pk=interaction.pk)

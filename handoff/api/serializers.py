@@ -70,7 +70,7 @@ class AssignInput(StrictInputSerializer):
 
 class ResolveInput(StrictInputSerializer):
     resolution_notes = serializers.CharField()
-    reason_code = serializers.CharField(max_length=50, required=False, allow_null=True, default=None)
+    reason_code = serializers.CharField(max_length=50, help_text="A code of the resolution reasons list.")
 
 
 class ClaimNextInput(StrictInputSerializer):

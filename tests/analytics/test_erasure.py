@@ -64,7 +64,9 @@ def conversation(customer_id: str, words: str, agent_user) -> Interaction:
         interaction_id=interaction.pk, reason=f"Address change: {words}", context_data={"said": words}
     )
     handoff_services.claim_next_ticket(agent=agent_user)
-    handoff_services.resolve_ticket(ticket_id=ticket.pk, actor=agent_user, resolution_notes=f"Moved to {words}")
+    handoff_services.resolve_ticket(
+        ticket_id=ticket.pk, actor=agent_user, resolution_notes=f"Moved to {words}", reason_code="other"
+    )
     return interaction
 
 

@@ -81,7 +81,11 @@ def test_complex_handoff_case_over_http(bot_client, agent_client, supervisor_cli
     detail = _ok(agent_client.get(f"{ticket_url}/"))
     assert [m["speaker"] for m in detail["transcript"]] == ["customer", "agent"]
     _ok(agent_client.post(f"{ticket_url}/start/"))
-    resolved = _ok(agent_client.post(f"{ticket_url}/resolve/", {"resolution_notes": "Explained"}, format="json"))
+    resolved = _ok(
+        agent_client.post(
+            f"{ticket_url}/resolve/", {"resolution_notes": "Explained", "reason_code": "other"}, format="json"
+        )
+    )
     assert resolved["status"] == "resolved"
 
     interaction = _ok(bot_client.get(f"/api/v1/interactions/{turn['interaction_id']}/"))

@@ -107,7 +107,9 @@ def test_start_and_resolve_by_the_holder_complete_the_interaction(agent_client, 
 
 def test_resolving_a_queued_ticket_is_409_saying_from_and_to(agent_client):
     ticket = HandoffTicketFactory()
-    response = agent_client.post(f"/api/v1/tickets/{ticket.pk}/resolve/", {"resolution_notes": "x"}, format="json")
+    response = agent_client.post(
+        f"/api/v1/tickets/{ticket.pk}/resolve/", {"resolution_notes": "x", "reason_code": "other"}, format="json"
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["type"] == "invalid_transition"
@@ -122,7 +124,11 @@ def test_resolve_400_and_404(agent_client, agent):
     )
     assert bad.status_code == 400 and "reason_code" in bad.json()["errors"]
     assert agent_client.post(f"/api/v1/tickets/{ticket.pk}/resolve/", {}, format="json").status_code == 400
-    missing = agent_client.post(f"/api/v1/tickets/{uuid.uuid4()}/resolve/", {"resolution_notes": "x"}, format="json")
+    no_reason = agent_client.post(f"/api/v1/tickets/{ticket.pk}/resolve/", {"resolution_notes": "x"}, format="json")
+    assert no_reason.status_code == 400 and "reason_code" in no_reason.json()["errors"]
+    missing = agent_client.post(
+        f"/api/v1/tickets/{uuid.uuid4()}/resolve/", {"resolution_notes": "x", "reason_code": "other"}, format="json"
+    )
     assert missing.status_code == 404
 
 

@@ -54,7 +54,13 @@ ENDPOINTS = {
     "get ticket": ("get", "/api/v1/tickets/{queued_ticket}/", None, 200, ALL),
     "assign ticket": ("post", "/api/v1/tickets/{queued_ticket}/assign/", {"agent": "bob"}, 200, {S}),
     "start ticket": ("post", "/api/v1/tickets/{held_ticket}/start/", None, 200, PEOPLE),
-    "resolve ticket": ("post", "/api/v1/tickets/{held_ticket}/resolve/", {"resolution_notes": "Done"}, 200, PEOPLE),
+    "resolve ticket": (
+        "post",
+        "/api/v1/tickets/{held_ticket}/resolve/",
+        {"resolution_notes": "Done", "reason_code": "other"},
+        200,
+        PEOPLE,
+    ),
     "claim next ticket": ("post", "/api/v1/tickets/claim-next/", {}, 200, PEOPLE),
     "list notifications": ("get", "/api/v1/notifications/", None, 200, PEOPLE),
     "read notification": ("post", "/api/v1/notifications/{notification}/read/", None, 200, PEOPLE),
@@ -125,7 +131,9 @@ def test_anonymous_callers_get_401_everywhere(endpoint, world, anonymous_client)
 def test_agent_may_not_start_or_resolve_a_ticket_held_by_someone_else(world, other_agent_client):
     held = world["ids"]["held_ticket"]
     start = other_agent_client.post(f"/api/v1/tickets/{held}/start/")
-    resolve = other_agent_client.post(f"/api/v1/tickets/{held}/resolve/", {"resolution_notes": "x"}, format="json")
+    resolve = other_agent_client.post(
+        f"/api/v1/tickets/{held}/resolve/", {"resolution_notes": "x", "reason_code": "other"}, format="json"
+    )
     assert (start.status_code, resolve.status_code) == (403, 403)
     assert "held by alice" in start.json()["detail"]
 

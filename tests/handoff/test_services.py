@@ -71,7 +71,7 @@ def test_unknown_interaction_or_ticket_is_not_found(supervisor, agent):
     with pytest.raises(NotFound):
         services.assign_ticket_to_agent(ticket_id=missing, agent=agent, actor=supervisor)
     with pytest.raises(NotFound):
-        services.resolve_ticket(ticket_id="garbage", actor=supervisor, resolution_notes="n")
+        services.resolve_ticket(ticket_id="garbage", actor=supervisor, resolution_notes="n", reason_code="other")
 
 
 def test_supervisor_assigns_then_agent_starts_and_resolves(agent, supervisor):
@@ -131,9 +131,13 @@ def test_agents_act_only_on_tickets_they_hold(agent, other_agent, supervisor):
     with pytest.raises(NotTicketHolder):
         services.start_ticket(ticket_id=ticket.pk, actor=other_agent)
     with pytest.raises(NotTicketHolder):
-        services.resolve_ticket(ticket_id=ticket.pk, actor=other_agent, resolution_notes="mine now")
+        services.resolve_ticket(
+            ticket_id=ticket.pk, actor=other_agent, resolution_notes="mine now", reason_code="other"
+        )
     assert HandoffTicket.objects.get(pk=ticket.pk).status == "assigned"
-    services.resolve_ticket(ticket_id=ticket.pk, actor=supervisor, resolution_notes="done by supervisor")
+    services.resolve_ticket(
+        ticket_id=ticket.pk, actor=supervisor, resolution_notes="done by supervisor", reason_code="other"
+    )
     assert HandoffTicket.objects.get(pk=ticket.pk).status == "resolved"
 
 
@@ -145,7 +149,7 @@ def test_invalid_transitions_say_from_where_to_where(status, supervisor, agent):
         resolved_at=timezone.now() if status == "resolved" else None,
     )
     with pytest.raises(InvalidTransition) as error:
-        services.resolve_ticket(ticket_id=ticket.pk, actor=supervisor, resolution_notes="n")
+        services.resolve_ticket(ticket_id=ticket.pk, actor=supervisor, resolution_notes="n", reason_code="other")
     assert (error.value.current, error.value.target) == (status, "resolved")
     assert f"from '{status}'" in str(error.value)
 
@@ -154,11 +158,14 @@ def test_resolve_requires_notes_and_a_known_reason(agent, supervisor):
     ticket = HandoffTicketFactory()
     services.assign_ticket_to_agent(ticket_id=ticket.pk, agent=agent, actor=supervisor)
     with pytest.raises(InvalidInput) as error:
-        services.resolve_ticket(ticket_id=ticket.pk, actor=agent, resolution_notes="")
+        services.resolve_ticket(ticket_id=ticket.pk, actor=agent, resolution_notes="", reason_code="other")
     assert "resolution_notes" in error.value.errors
     with pytest.raises(InvalidInput) as error:
         services.resolve_ticket(ticket_id=ticket.pk, actor=agent, resolution_notes="n", reason_code="bored")
     assert "fraud-suspicion" in error.value.errors["reason_code"][0]
+    with pytest.raises(InvalidInput) as error:
+        services.resolve_ticket(ticket_id=ticket.pk, actor=agent, resolution_notes="n", reason_code="")
+    assert "allowed: " in error.value.errors["reason_code"][0]
     assert HandoffTicket.objects.get(pk=ticket.pk).status == "assigned"
 
 
