@@ -131,3 +131,32 @@ def test_daily_performance_reads_stored_days_and_keeps_today_live(db, today):
 def test_daily_performance_refuses_an_out_of_range_span(db, days):
     with pytest.raises(InvalidInput, match="allowed: 1 to 366"):
         selectors.daily_performance(days=days)
+
+
+def test_daily_performance_computes_days_around_a_stored_one_in_one_live_query(db, today, django_assert_num_queries):
+    three_days_ago, two_days_ago, yesterday = (today - datetime.timedelta(days=n) for n in (3, 2, 1))
+    for day, customer, status, seconds in [
+        (three_days_ago, "C1", "completed", 100),
+        (three_days_ago, "C1", "failed", None),
+        (three_days_ago, "C2", "completed", 200),
+        (two_days_ago, "C3", "completed", 10),
+        (yesterday, "C1", "in_progress", None),
+    ]:
+        interaction = InteractionFactory(customer_id=customer, status=status)
+        backdate(interaction, created_at=at_local(day, 12), resolution_time_seconds=seconds)
+    compute_daily_metrics(day=two_days_ago)
+
+    with django_assert_num_queries(2):  # the stored days, then every missing day at once
+        rows = selectors.daily_performance(days=4)
+
+    figures = [
+        (row["date"], row["source"], row["total_interactions"], row["completed"], row["unique_customers"])
+        for row in rows
+    ]
+    assert figures == [
+        (three_days_ago, "live", 3, 2, 2),
+        (two_days_ago, "stored", 1, 1, 1),
+        (yesterday, "live", 1, 0, 1),
+        (today, "live", 0, 0, 0),
+    ]
+    assert rows[0]["avg_resolution_seconds"] == 150.0 and rows[2]["avg_resolution_seconds"] is None
