@@ -51,7 +51,10 @@ def start() -> None:
             if dbname not in existing:
                 admin.execute(f'CREATE DATABASE "{dbname}"')
     _load_berinia_schema(socket_dir)
-    ENV_FILE.write_text("".join(f"{var}={_url(socket_dir, db)}\n" for var, db in DATABASES.items()))
+    urls = "".join(f"{var}={_url(socket_dir, db)}\n" for var, db in DATABASES.items())
+    # The marker tells the app it runs on this cluster (demo accounts are created only then); the
+    # socket may live outside the checkout when its path is too long for a unix socket.
+    ENV_FILE.write_text(f"{urls}CALLBOT_EMBEDDED_DATABASE_URL={_url(socket_dir, DATABASES['DATABASE_URL'])}\n")
     print(f"local PostgreSQL ready (socket {socket_dir})")
 
 

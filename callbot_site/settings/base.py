@@ -182,7 +182,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Throttle counters live in the cache: per process by default; production shares one across
+# workers and servers, e.g. CACHE_URL=dbcache://callbot_cache (then `manage.py createcachetable`).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 LOGGING = {
     "version": 1,

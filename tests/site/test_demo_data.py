@@ -38,7 +38,10 @@ def test_demo_accounts_are_created_on_the_embedded_database():
     assert list(agent.groups.values_list("name", flat=True)) == ["Agents"]
 
 
-def test_only_the_checkout_cluster_counts_as_embedded(settings):
-    assert uses_embedded_database({"HOST": str(settings.BASE_DIR / ".localdb" / "pgdata")})
-    assert not uses_embedded_database({"HOST": "db.example.org"})
-    assert not uses_embedded_database({"HOST": ""})
+def test_only_the_cluster_started_by_localdb_counts_as_embedded(monkeypatch):
+    monkeypatch.setenv("CALLBOT_EMBEDDED_DATABASE_URL", "postgres://postgres@//tmp/some/socket/callbot")
+    assert uses_embedded_database({"HOST": "/tmp/some/socket", "PORT": "", "NAME": "callbot"})
+    assert not uses_embedded_database({"HOST": "db.example.org", "PORT": 5432, "NAME": "callbot"})
+    assert not uses_embedded_database({"HOST": "/tmp/other/socket", "PORT": "", "NAME": "callbot"})
+    monkeypatch.delenv("CALLBOT_EMBEDDED_DATABASE_URL")
+    assert not uses_embedded_database({"HOST": "/tmp/some/socket", "PORT": "", "NAME": "callbot"})
