@@ -1,9 +1,12 @@
 """POST /api/v1/turns/: a whole bot turn in one request and one transaction."""
 
+import threading
 import uuid
 
 import pytest
+from django.db import connection
 
+from callbot_site import turns
 from crm.models import CrmAction
 from handoff.models import HandoffTicket
 from interactions.models import ConversationMessage, Interaction, ResponseLog
@@ -11,7 +14,9 @@ from tests.interactions.factories import ConversationMessageFactory, Interaction
 
 pytestmark = pytest.mark.django_db
 
-TURN_QUERY_BUDGET = 20  # auth, roles, savepoints, row lock, inserts: constant per turn
+# token, roles, the turn's savepoint (+ release, tests run inside a transaction), row lock, MAX(turn),
+# CRM action, response log, both messages in one INSERT
+TURN_QUERY_BUDGET = 9
 
 
 def test_first_turn_creates_the_interaction_and_records_every_part(bot_client):
@@ -118,3 +123,84 @@ def test_turn_query_budget(bot_client, django_assert_max_num_queries):
     }
     with django_assert_max_num_queries(TURN_QUERY_BUDGET):
         assert bot_client.post("/api/v1/turns/", body, format="json").status_code == 201
+
+
+def test_first_turn_query_budget(bot_client, django_assert_max_num_queries):
+    body = {
+        "interaction": {"customer_id": "C-7", "channel": "phone"},
+        "message": {"message": "Allô"},
+        "crm_action": {"action_type": "check_policy_status"},
+        "response": {"response_text": "Votre contrat est actif."},
+    }
+    # a new interaction: its INSERT instead of the row lock, and no MAX(turn) to read
+    with django_assert_max_num_queries(TURN_QUERY_BUDGET - 1):
+        response = bot_client.post("/api/v1/turns/", body, format="json")
+    assert response.status_code == 201
+    transcript = ConversationMessage.objects.filter(interaction_id=response.json()["interaction_id"])
+    assert list(transcript.values_list("turn_number", "speaker")) == [(1, "customer"), (2, "agent")]
+
+
+def test_an_explicit_turn_number_is_kept_and_the_bot_answer_follows_it(bot_client):
+    interaction = InteractionFactory()
+    ConversationMessageFactory(interaction=interaction, turn_number=1)
+    body = {
+        "interaction_id": str(interaction.pk),
+        "message": {"message": "Encore moi", "turn_number": 5},
+        "response": {"response_text": "Je vous écoute."},
+        "status": "completed",
+    }
+    response = bot_client.post("/api/v1/turns/", body, format="json")
+    assert response.status_code == 201
+    assert (response.json()["turn_number"], response.json()["interaction_status"]) == (5, "completed")
+    turns_after = ConversationMessage.objects.filter(interaction=interaction, turn_number__gt=1)
+    assert list(turns_after.values_list("turn_number", "speaker")) == [(5, "customer"), (6, "agent")]
+    stored = Interaction.objects.get(pk=interaction.pk)
+    assert stored.status == "completed" and stored.resolved_at is not None
+    taken = bot_client.post(
+        "/api/v1/turns/",
+        {"interaction_id": str(InteractionFactory().pk), "message": {"message": "x", "turn_number": 1}},
+        format="json",
+    )
+    assert taken.status_code == 201
+    again = bot_client.post(
+        "/api/v1/turns/",
+        {"interaction_id": taken.json()["interaction_id"], "message": {"message": "y", "turn_number": 1}},
+        format="json",
+    )
+    assert again.status_code == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_turns_on_one_interaction_get_consecutive_turn_numbers():
+    interaction = InteractionFactory()
+    errors = []
+
+    def bot(n):
+        try:
+            for i in range(4):
+                turns.record_turn(
+                    interaction_id=interaction.pk,
+                    message={"message": f"bot {n} question {i}"},
+                    response={"response_text": f"bot {n} answer {i}"},
+                )
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=bot, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    transcript = list(
+        ConversationMessage.objects.filter(interaction=interaction)
+        .order_by("turn_number")
+        .values_list("turn_number", "speaker", "message")
+    )
+    assert [row[0] for row in transcript] == list(range(1, 33))
+    # each turn's question and answer are adjacent: the lock covers the whole turn
+    for question, answer in zip(transcript[::2], transcript[1::2], strict=True):
+        assert (question[1], answer[1]) == ("customer", "agent")
+        assert answer[2] == question[2].replace("question", "answer")

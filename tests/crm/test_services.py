@@ -90,3 +90,12 @@ def test_unknown_customer_is_not_found():
         selectors.get_customer(customer_id="NOPE")
     with pytest.raises(NotFound):
         services.update_customer(customer_id="NOPE", name="x")
+
+
+def test_log_crm_action_for_a_held_interaction_skips_the_lookup(django_assert_num_queries):
+    interaction = InteractionFactory(customer_id="CUST-002")
+    with django_assert_num_queries(1):
+        action = services.log_crm_action(
+            interaction=interaction, customer_id="CUST-002", action_type="get_customer_info"
+        )
+    assert CrmAction.objects.get(pk=action.pk).interaction_id == interaction.pk

@@ -172,3 +172,81 @@ def test_log_response_refuses_bad_input(kwargs, field):
         services.log_response(**{"interaction_id": interaction.pk, "response_text": "ok", **kwargs})
     assert field in error.value.errors
     assert ResponseLog.objects.count() == 0
+
+
+def test_append_messages_numbers_a_batch_after_the_last_turn_in_one_insert(django_assert_num_queries):
+    interaction = InteractionFactory()
+    ConversationMessageFactory(interaction=interaction, turn_number=3)
+    locked = services.get_interaction_for_update(interaction.pk)
+    with django_assert_num_queries(2):  # MAX(turn_number), one INSERT for the batch
+        messages = services.append_messages(
+            interaction=locked,
+            messages=[
+                {"speaker": "customer", "message": "Bonjour", "metadata": {"asr": 0.9}},
+                {"speaker": "agent", "message": "Bonjour !"},
+            ],
+        )
+    stored = list(
+        ConversationMessage.objects.filter(interaction=interaction, turn_number__gt=3).values_list(
+            "turn_number", "speaker", "metadata"
+        )
+    )
+    assert stored == [(4, "customer", {"asr": 0.9}), (5, "agent", {})]
+    assert [message.turn_number for message in messages] == [4, 5]
+
+
+def test_append_messages_to_a_new_interaction_starts_at_one_without_reading_the_transcript(
+    django_assert_num_queries,
+):
+    interaction = services.create_interaction(customer_id="CUST-9", channel="chat")
+    with django_assert_num_queries(1):
+        services.append_messages(
+            interaction=interaction,
+            messages=[{"speaker": "customer", "message": "a"}, {"speaker": "agent", "message": "b"}],
+            transcript_empty=True,
+        )
+    assert list(ConversationMessage.objects.values_list("turn_number", flat=True).order_by("turn_number")) == [1, 2]
+
+
+def test_append_messages_numbers_after_an_explicit_turn_and_refuses_a_taken_one():
+    interaction = InteractionFactory()
+    ConversationMessageFactory(interaction=interaction, turn_number=1)
+    messages = services.append_messages(
+        interaction=interaction,
+        messages=[{"speaker": "customer", "message": "late", "turn_number": 7}, {"speaker": "agent", "message": "ok"}],
+    )
+    assert [message.turn_number for message in messages] == [7, 8]
+    with pytest.raises(Conflict):
+        services.append_messages(
+            interaction=interaction,
+            messages=[{"speaker": "customer", "message": "x"}, {"speaker": "agent", "message": "y", "turn_number": 9}],
+        )
+    assert ConversationMessage.objects.filter(interaction=interaction).count() == 3
+
+
+def test_append_messages_checks_every_message_before_writing():
+    interaction = InteractionFactory()
+    with pytest.raises(InvalidInput) as error:
+        services.append_messages(
+            interaction=interaction,
+            messages=[{"speaker": "customer", "message": "fine"}, {"speaker": "robot", "message": "no"}],
+        )
+    assert "speaker" in error.value.errors
+    assert not ConversationMessage.objects.exists()
+
+
+def test_a_held_interaction_changes_status_in_one_update(django_assert_num_queries):
+    interaction = services.get_interaction_for_update(InteractionFactory().pk)
+    with django_assert_num_queries(1):
+        services.update_interaction_status(interaction=interaction, status="failed")
+    stored = Interaction.objects.get(pk=interaction.pk)
+    assert stored.status == "failed" and stored.resolved_at is not None
+    with pytest.raises(InvalidTransition):
+        services.update_interaction_status(interaction=stored, status="in_progress")
+
+
+def test_log_response_for_a_held_interaction_skips_the_lookup(django_assert_num_queries):
+    interaction = InteractionFactory()
+    with django_assert_num_queries(1):
+        log = services.log_response(interaction=interaction, response_text="Bien reçu.")
+    assert ResponseLog.objects.get(pk=log.pk).interaction_id == interaction.pk
