@@ -9,17 +9,16 @@ read-only in the admin.
 import uuid
 
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+from callbot_site import console
 from callbot_site.admin_base import ReadOnlyAdmin
 from callbot_site.errors import DomainError
 from callbot_site.paginators import LargeTablePaginator
-from crm import selectors as crm_selectors
-from crm.models import Customer
 from interactions import selectors as interaction_selectors
 
 from . import selectors, services
@@ -83,8 +82,8 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
     # -- queue page -------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        customer_name = Customer.objects.filter(pk=OuterRef("customer_id")).values("name")[:1]
-        return selectors.with_wait(super().get_queryset(request)).annotate(customer_name=Subquery(customer_name))
+        queryset = selectors.with_wait(super().get_queryset(request))
+        return queryset.annotate(customer_name=console.customer_name_subquery())
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -95,8 +94,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
         except ValueError:
             pass
         # One IN list (not "= term OR IN (subquery)") so the customer_id index serves it.
-        named = Customer.objects.filter(name__icontains=term).values_list("customer_id", flat=True)[:200]
-        return queryset.filter(customer_id__in=[term, *named]), False
+        return queryset.filter(customer_id__in=[term, *console.customer_ids_named_like(term)]), False
 
     @admin.display(description="ticket")
     def ticket_link(self, ticket):
@@ -189,9 +187,9 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             "ticket": ticket,
             "interaction": interaction,
             "transcript": interaction_selectors.get_conversation_history(interaction_id=interaction.pk),
-            "crm_actions": crm_selectors.crm_actions_of_interaction(interaction_id=interaction.pk),
+            "crm_actions": console.crm_actions_of_interaction(interaction.pk),
             "bot_responses": interaction.responses.order_by("created_at"),
-            "customer_record": Customer.objects.filter(pk=ticket.customer_id).first(),
+            "customer_record": console.customer_record(ticket.customer_id),
             "events": ticket.events.select_related("actor").order_by("created_at", "id"),
             "reasons": ResolutionReason.objects.filter(is_active=True),
             "assignable_agents": agents_queryset().order_by("username") if supervisor else [],
