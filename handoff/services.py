@@ -431,11 +431,15 @@ def create_agent(*, username: str, password: str, supervisor: bool = False, emai
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    from callbot_site.api.roles import BOTS_GROUP
+
     from .roles import AGENTS_GROUP, SUPERVISORS_GROUP
 
     require_text("username", username)
     User = get_user_model()
     user = User.objects.filter(username=username).first() or User(username=username)
+    if user.pk and user.groups.filter(name=BOTS_GROUP).exists():
+        raise Conflict(f"{username} is an API client account; a bot is never turned into a human agent.")
     try:
         validate_password(password, user)
     except ValidationError as exc:
