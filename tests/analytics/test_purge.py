@@ -1,9 +1,11 @@
 """purge_old_data: deletes old interactions with every child row, in batches; dry-run; bad input."""
 
 import datetime
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.services import purge_old_data
@@ -125,3 +127,48 @@ def test_command_refuses_bad_input(old_and_recent, arguments, message):
 def test_service_refuses_a_retention_under_one_day(db):
     with pytest.raises(InvalidInput, match="keep at least 1 day"):
         purge_old_data(days=0)
+
+
+def test_interactions_without_tickets_or_children_are_purged_and_counted(db):
+    bare = InteractionFactory()
+    backdate(bare, created_at=timezone.now() - datetime.timedelta(days=100))
+    with_message = InteractionFactory()
+    backdate(with_message, created_at=timezone.now() - datetime.timedelta(days=95))
+    ConversationMessageFactory(interaction=with_message, turn_number=1)
+
+    report = purge_old_data(days=90, batch_size=1)
+
+    assert not Interaction.objects.exists() and not ConversationMessage.objects.exists()
+    assert report.removed == {**dict.fromkeys(report.removed, 0), "conversation_messages": 1, "interactions": 2}
+    assert report.batches == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_interaction_locked_by_a_live_writer_is_skipped_and_left_for_the_next_run():
+    locked, free = interaction_with_children(age_days=120), interaction_with_children(age_days=100)
+    holding, release = threading.Event(), threading.Event()
+
+    def writer_holding_a_lock():
+        try:
+            with transaction.atomic():
+                # What adding a message takes on its interaction: enough to make the purge skip it.
+                Interaction.objects.select_for_update(no_key=True).get(pk=locked.pk)
+                holding.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=writer_holding_a_lock)
+    writer.start()
+    try:
+        assert holding.wait(timeout=10)
+        report = purge_old_data(days=90)
+    finally:
+        release.set()
+        writer.join()
+
+    assert remaining_interactions() == {locked.pk}
+    assert report.interactions == 1 and report.removed["conversation_messages"] == 2
+    assert ConversationMessage.objects.filter(interaction=free).count() == 0
+    assert purge_old_data(days=90).interactions == 1
+    assert not Interaction.objects.exists()
