@@ -13,7 +13,7 @@ import datetime
 import hashlib
 import json
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -50,13 +50,10 @@ def claim_key(*, client, key: str, fingerprint: str, method: str, path: str) -> 
     used within 24 h for a different request. An expired row is taken over as if new.
     """
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(
-                client=client, key=key, request_fingerprint=fingerprint, method=method, path=path[:500], created_at=now
-            )
-    except IntegrityError:
-        pass  # used before (and committed, or we would still be waiting on the unique index)
+    new = _insert_if_new(client=client, key=key, fingerprint=fingerprint, method=method, path=path[:500], now=now)
+    if new is not None:
+        return new
+    # Used before, and committed (or the INSERT would still be waiting on the unique index).
     record = IdempotencyKey.objects.select_for_update().get(client=client, key=key)
     if record.created_at <= now - KEY_TTL:
         record.request_fingerprint, record.method, record.path, record.created_at = fingerprint, method, path[:500], now
@@ -68,6 +65,35 @@ def claim_key(*, client, key: str, fingerprint: str, method: str, path: str) -> 
             "This Idempotency-Key was already used with a different request; use a new key for a new request.",
             errors={"Idempotency-Key": [f"Used at {record.created_at.isoformat()} for {record.method} {record.path}."]},
         )
+    return record
+
+
+def _insert_if_new(*, client, key: str, fingerprint: str, method: str, path: str, now) -> IdempotencyKey | None:
+    """The key's new row, or None when the client already has a row for this key.
+
+    One `INSERT … ON CONFLICT DO NOTHING RETURNING` statement instead of a savepoint, an INSERT that may
+    fail and a rollback to the savepoint: three round trips on every keyed POST. Like the plain INSERT, it
+    waits for a concurrent transaction holding the same key to end before deciding.
+    """
+    record = IdempotencyKey(
+        client=client, key=key, request_fingerprint=fingerprint, method=method, path=path, created_at=now
+    )
+    meta, quote = IdempotencyKey._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    unique = ", ".join(quote(meta.get_field(name).column) for name in ("client", "key"))  # the (client, key) constraint
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    params = [field.get_db_prep_save(field.pre_save(record, add=True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
+    record._state.adding = False
     return record
 
 

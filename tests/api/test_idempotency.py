@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from callbot_site.idempotency import purge_expired_keys
@@ -120,3 +121,20 @@ def test_concurrent_retries_with_one_key_execute_once():
     assert [status for status, _ in results] == [201] * 4
     assert len({body["message_id"] for _, body in results}) == 1
     assert ConversationMessage.objects.filter(interaction=interaction).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_new_key_costs_the_client_lookup_one_insert_and_one_update(bot_client):
+    with CaptureQueriesContext(connection) as plain:
+        assert bot_client.post(URL, BODY, format="json").status_code == 201
+    with CaptureQueriesContext(connection) as keyed:
+        assert _post(bot_client, BODY, "k-cost").status_code == 201
+    # client lookup, the request's transaction (savepoint + release here, BEGIN/COMMIT in production),
+    # one INSERT … ON CONFLICT DO NOTHING claiming the key (no savepoint around an INSERT that may fail),
+    # the UPDATE storing the response
+    assert len(keyed.captured_queries) - len(plain.captured_queries) == 5
+    claims = [query["sql"] for query in keyed.captured_queries if "api_idempotency_keys" in query["sql"]]
+    assert len(claims) == 2 and "ON CONFLICT" in claims[0]
+    record = IdempotencyKey.objects.get(key="k-cost")
+    assert record.response_status == 201 and record.client == bot_client.user
+    assert Interaction.objects.count() == 2
