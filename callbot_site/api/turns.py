@@ -1,15 +1,7 @@
 """POST /api/v1/turns/: a whole bot turn in one request and one transaction (service: callbot_site.turns)."""
 
-from django.contrib.auth.models import Group
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
+from rest_framework import serializers, status
 
 from callbot_site import turns
 from callbot_site.api.fields import AllowedChoiceField
@@ -57,35 +49,7 @@ class TurnOutput(serializers.Serializer):
     ticket_id = serializers.UUIDField(allow_null=True)
 
 
-class TokenWithGroupsAuthentication(TokenAuthentication):
-    """DRF's token authentication, reading the user's group names in the same query.
-
-    The role check (callbot_site.api.roles) needs them on every request and handoff.roles caches them
-    on the user object: filling that cache here spares the turn, the hottest endpoint, one query.
-    Same answers as TokenAuthentication (401 for an unknown token or an inactive user).
-    """
-
-    def authenticate_credentials(self, key):
-        group_names = ArraySubquery(Group.objects.filter(user=OuterRef("user_id")).values("name"))
-        token = Token.objects.select_related("user").annotate(group_names=group_names).filter(key=key).first()
-        if token is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token.user._callbot_groups = set(token.group_names)  # the cache handoff.roles._group_names reads
-        return token.user, token
-
-
-# The same "tokenAuth" security scheme as DRF's class in the OpenAPI schema: not a second scheme.
-set_override(TokenWithGroupsAuthentication, "suppress_collision_warning", True)
-
-
 class TurnApi(ApiView):
-    authentication_classes = [
-        TokenWithGroupsAuthentication,
-        *(cls for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES if cls is not TokenAuthentication),
-    ]
-
     @extend_schema(tags=["turns"], request=TurnInput, responses={201: TurnOutput})
     def post(self, request):
         """Record a bot turn atomically: start or continue an interaction, append the customer's message, and
