@@ -20,6 +20,7 @@ from django.db import transaction
 
 from callbot_site.errors import Conflict, InvalidInput
 from crm import services as crm_services
+from handoff import selectors as handoff_selectors
 from handoff import services as handoff_services
 from interactions import services as interaction_services
 from interactions.models import Interaction, Speaker
@@ -87,9 +88,31 @@ def record_turn(
         result.ticket_id = handoff_services.create_handoff_ticket(interaction_id=current.pk, **handoff).pk
         current = Interaction.objects.get(pk=current.pk)  # the handoff moved it to in_progress
     if status is not None and status != current.status:
+        _refuse_finishing_an_escalation(current, status)
         interaction_services.update_interaction_status(interaction=current, status=status)
     result.interaction = current
     return result
+
+
+@transaction.atomic
+def set_interaction_status(*, interaction_id, status: str, assigned_agent: str | None = None) -> Interaction:
+    """The bots' status change: the life cycle of `interactions`, plus the handoff rule below."""
+    interaction = interaction_services.get_interaction_for_update(interaction_id)
+    _refuse_finishing_an_escalation(interaction, status)
+    return interaction_services.update_interaction_status(
+        interaction=interaction, status=status, assigned_agent=assigned_agent
+    )
+
+
+def _refuse_finishing_an_escalation(interaction: Interaction, status: str) -> None:
+    """An interaction with an open handoff ticket is finished by the agent who resolves the ticket."""
+    if status in interaction_services.FINAL_STATUSES and handoff_selectors.has_open_ticket(
+        interaction_id=interaction.pk
+    ):
+        raise Conflict(
+            f"Interaction {interaction.pk} has an open handoff ticket; it becomes {status} when an agent resolves it.",
+            errors={"status": ["A human agent holds this interaction: resolve its ticket instead."]},
+        )
 
 
 def _without(data: dict, *keys: str) -> dict:

@@ -152,3 +152,9 @@ def held_count(*, agent) -> int:
     return HandoffTicket.objects.filter(
         assigned_agent=agent, status__in=[TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
     ).count()
+
+
+def has_open_ticket(*, interaction_id) -> bool:
+    """Whether a human agent still has (or will have) work on this interaction."""
+    open_statuses = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
+    return HandoffTicket.objects.filter(interaction_id=interaction_id, status__in=open_statuses).exists()

@@ -77,6 +77,11 @@ def add_conversation_message(
     entry = {"speaker": speaker, "message": message, "turn_number": turn_number, "metadata": metadata}
     _check_message(**entry)
     interaction = get_interaction_for_update(interaction_id)
+    if interaction.status in FINAL_STATUSES:
+        raise Conflict(
+            f"Interaction {interaction.pk} is {interaction.status}; a finished interaction takes no more messages.",
+            errors={"interaction_id": [f"Status is {interaction.status} (final)."]},
+        )
     return append_messages(interaction=interaction, messages=[entry])[0]
 
 

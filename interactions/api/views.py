@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 
+from callbot_site import turns
 from callbot_site.api.pagination import InteractionCursorPagination
 from callbot_site.api.schema import uuid_path_parameter
 from callbot_site.api.views import ApiView
@@ -59,7 +60,8 @@ class InteractionStatusApi(ApiView):
     @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=StatusInput, responses=InteractionOutput)
     def post(self, request, interaction_id):
         """Move the interaction along pending → in_progress → completed | failed (409 otherwise)."""
-        interaction = services.update_interaction_status(interaction_id=interaction_id, **self.validated(StatusInput))
+        # Through the project-level service: finishing an escalated interaction is the agent's job.
+        interaction = turns.set_interaction_status(interaction_id=interaction_id, **self.validated(StatusInput))
         return self.respond(InteractionOutput, interaction)
 
 

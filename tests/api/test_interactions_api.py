@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from interactions.models import ConversationMessage, Interaction, ResponseLog
+from tests.handoff.factories import HandoffTicketFactory
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +139,27 @@ def test_log_response_201_400_404(bot_client):
     huge = bot_client.post(url, {"response_text": "x", "execution_time_ms": 2**40}, format="json")
     assert huge.status_code == 400
     assert bot_client.post(f"/api/v1/interactions/{uuid.uuid4()}/responses/", {"response_text": "x"}).status_code == 404
+
+
+def test_a_bot_cannot_finish_an_interaction_that_a_human_agent_holds(bot_client):
+    ticket = HandoffTicketFactory()
+    url = f"/api/v1/interactions/{ticket.interaction_id}/status/"
+    response = bot_client.post(url, {"status": "completed"}, format="json")
+    assert response.status_code == 409 and "status" in response.json()["errors"]
+    assert Interaction.objects.get(pk=ticket.interaction_id).status == "in_progress"
+    turn = bot_client.post(
+        "/api/v1/turns/",
+        {"interaction_id": str(ticket.interaction_id), "message": {"message": "merci"}, "status": "completed"},
+        format="json",
+    )
+    assert turn.status_code == 409
+    assert Interaction.objects.get(pk=ticket.interaction_id).status == "in_progress"
+
+
+def test_a_finished_interaction_takes_no_more_messages(bot_client):
+    interaction = InteractionFactory(status="completed")
+    response = bot_client.post(
+        f"/api/v1/interactions/{interaction.pk}/messages/", {"speaker": "customer", "message": "allo ?"}, format="json"
+    )
+    assert response.status_code == 409
+    assert not ConversationMessage.objects.filter(interaction=interaction).exists()

@@ -250,3 +250,11 @@ def test_log_response_for_a_held_interaction_skips_the_lookup(django_assert_num_
     with django_assert_num_queries(1):
         log = services.log_response(interaction=interaction, response_text="Bien reçu.")
     assert ResponseLog.objects.get(pk=log.pk).interaction_id == interaction.pk
+
+
+@pytest.mark.parametrize("final", ["completed", "failed"])
+def test_a_finished_interaction_takes_no_more_messages(final):
+    interaction = InteractionFactory(status=final)
+    with pytest.raises(Conflict):
+        services.add_conversation_message(interaction_id=interaction.pk, speaker="customer", message="allo ?")
+    assert not ConversationMessage.objects.filter(interaction=interaction).exists()
