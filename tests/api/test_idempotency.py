@@ -5,6 +5,8 @@ import threading
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -138,3 +140,19 @@ def test_a_new_key_costs_the_client_lookup_one_insert_and_one_update(bot_client)
     record = IdempotencyKey.objects.get(key="k-cost")
     assert record.response_status == 201 and record.client == bot_client.user
     assert Interaction.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_lead_export_ignores_the_key_and_keeps_its_ledger_per_batch():
+    from callbot_site.api.idempotency import EXEMPT_PREFIXES, IdempotencyMiddleware
+
+    assert "/api/v1/berinia/" in EXEMPT_PREFIXES
+    seen = []
+    middleware = IdempotencyMiddleware(lambda request: seen.append(request.path) or HttpResponse(status=201))
+    request = RequestFactory().post(
+        "/api/v1/berinia/exports/", data=b"{}", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    middleware(request)
+    middleware(request)
+    assert seen == ["/api/v1/berinia/exports/"] * 2
+    assert not IdempotencyKey.objects.exists()
