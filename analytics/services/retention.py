@@ -1,12 +1,9 @@
 """Retention: delete interactions older than a cut-off with everything that hangs on them.
 
-Deletes run in batches of interactions taken oldest first (created_at index), each batch one short
-transaction: lock the batch's interactions (SKIP LOCKED: rows a live writer holds are left for the
-next run) and their tickets, count what hangs on them for the report, then delete only the
-interactions and let PostgreSQL's ON DELETE CASCADE remove the children through their FK indexes.
-Deleting the children explicitly as well would make every row be looked up twice: the cascade
-triggers fire for each interaction whether or not its children are already gone.
-No ORM collector: memory stays flat and locks are held for one batch only.
+Deletes run in batches of interactions taken oldest first, each batch one short transaction
+made of a single statement whose CTEs delete the children explicitly (so the command can say
+what it removed) and then the interactions. No ORM collector: memory stays flat and locks are
+held for one batch only. Rows locked by a live writer are skipped (SKIP LOCKED), not waited for.
 """
 
 import datetime
@@ -35,10 +32,7 @@ TABLES = (
     "interactions",
 )
 
-# Holding FOR UPDATE on the interactions and their tickets means no child row can be added to them
-# (inserting one takes FOR KEY SHARE on its parent) until the batch commits: the counts taken next,
-# in the same transaction, are exactly what the cascade removes.
-_LOCK_BATCH_SQL = """
+_BATCH_SQL = """
 WITH batch AS (
     SELECT interaction_id FROM interactions
      WHERE created_at < %(cutoff)s
@@ -46,23 +40,24 @@ WITH batch AS (
      LIMIT %(limit)s
        FOR UPDATE SKIP LOCKED
 ), tickets AS (
-    SELECT ticket_id FROM handoff_tickets
-     WHERE interaction_id IN (SELECT interaction_id FROM batch)
-       FOR UPDATE
+    SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM batch)
+), agent_notifications AS (
+    DELETE FROM agent_notifications WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
+), handoff_ticket_events AS (
+    DELETE FROM handoff_ticket_events WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
+), handoff_tickets AS (
+    DELETE FROM handoff_tickets WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
+), conversation_messages AS (
+    DELETE FROM conversation_messages WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
+), response_logs AS (
+    DELETE FROM response_logs WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
+), crm_actions AS (
+    DELETE FROM crm_actions WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
+), interactions AS (
+    DELETE FROM interactions WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
 )
-SELECT ARRAY(SELECT interaction_id FROM batch), ARRAY(SELECT ticket_id FROM tickets)
-"""
-
-_COUNT_BATCH_SQL = """
-SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id = ANY(%(tickets)s)),
-       (SELECT count(*) FROM handoff_ticket_events WHERE ticket_id = ANY(%(tickets)s)),
-       cardinality(%(tickets)s::uuid[]),
-       (SELECT count(*) FROM conversation_messages WHERE interaction_id = ANY(%(interactions)s)),
-       (SELECT count(*) FROM response_logs WHERE interaction_id = ANY(%(interactions)s)),
-       (SELECT count(*) FROM crm_actions WHERE interaction_id = ANY(%(interactions)s))
-"""
-
-_DELETE_BATCH_SQL = "DELETE FROM interactions WHERE interaction_id = ANY(%(interactions)s)"
+SELECT {counts}
+""".format(counts=", ".join(f"(SELECT count(*) FROM {table})" for table in TABLES))
 
 _COUNT_SQL = """
 WITH old AS (SELECT interaction_id FROM interactions WHERE created_at < %(cutoff)s),
@@ -98,18 +93,10 @@ def _validate(days: int, batch_size: int) -> None:
 
 
 def _delete_one_batch(cutoff: datetime.datetime, batch_size: int) -> tuple[int, ...]:
-    """Counts per table (in TABLES order) of one batch, deleted; all zeros when nothing is left to delete."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{BATCH_LOCK_TIMEOUT}'")
-        cursor.execute(_LOCK_BATCH_SQL, {"cutoff": cutoff, "limit": batch_size})
-        interactions, tickets = cursor.fetchone()
-        if not interactions:
-            return (0,) * len(TABLES)
-        ids = {"interactions": interactions, "tickets": tickets}
-        cursor.execute(_COUNT_BATCH_SQL, ids)
-        children = cursor.fetchone()
-        cursor.execute(_DELETE_BATCH_SQL, ids)
-        return (*children, cursor.rowcount)
+        cursor.execute(_BATCH_SQL, {"cutoff": cutoff, "limit": batch_size})
+        return cursor.fetchone()
 
 
 def purge_old_data(
