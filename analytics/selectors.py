@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from analytics.models import AnalyticsMetric
 from callbot_site.errors import InvalidInput
+from callbot_site.validation import date_out_of_range_message
 from crm.models import CrmAction
 from handoff import selectors as handoff_selectors
 from handoff.models import HandoffTicket, Queue, TicketStatus
@@ -34,6 +35,9 @@ PERFORMANCE_METRICS = {
 
 def day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[start of date_from, start of the day after date_to) in the project's time zone."""
+    for field, day in (("date_from", date_from), ("date_to", date_to)):
+        if message := date_out_of_range_message(day):
+            raise InvalidInput.for_field(field, message)
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
     end = datetime.datetime.combine(date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)

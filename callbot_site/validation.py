@@ -1,5 +1,6 @@
 """Checks shared by services: each raises InvalidInput naming the field and what is allowed."""
 
+import datetime
 from decimal import Decimal, InvalidOperation
 
 from callbot_site.errors import InvalidInput
@@ -29,3 +30,15 @@ def require_unit_interval(field: str, value) -> None:
 def require_non_negative(field: str, value) -> None:
     if value is not None and value < 0:
         raise InvalidInput.for_field(field, f"{value} is negative; allowed: 0 or more.")
+
+
+# Dates a report or a command may ask for: wide enough for any real use, far from Python's date
+# limits, so that "the day after" or "a week before" never overflows.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2099, 12, 31)
+
+
+def date_out_of_range_message(value: datetime.date) -> str | None:
+    if EARLIEST_DATE <= value <= LATEST_DATE:
+        return None
+    return f"{value.isoformat()} is out of range; allowed: {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."

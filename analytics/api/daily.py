@@ -7,15 +7,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from analytics.selectors import get_daily_metrics
+from callbot_site.api.fields import ReportDateField
 from callbot_site.api.permissions import IsAgent
 from callbot_site.api.views import ApiView
 
 
 class DailyMetricsFilterInput(serializers.Serializer):
-    date_from = serializers.DateField(
-        required=False, help_text="First day (inclusive); default: 6 days before date_to."
-    )
-    date_to = serializers.DateField(required=False, help_text="Last day (inclusive); default: today.")
+    date_from = ReportDateField(required=False, help_text="First day (inclusive); default: 6 days before date_to.")
+    date_to = ReportDateField(required=False, help_text="Last day (inclusive); default: today.")
 
 
 class DailyMetricsOutput(serializers.Serializer):

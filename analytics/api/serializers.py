@@ -3,10 +3,11 @@
 from rest_framework import serializers
 
 from analytics.selectors import MAX_RANGE_DAYS
+from callbot_site.api.fields import ReportDateField
 
 
 class DayInput(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text="The day (YYYY-MM-DD); default: today.")
+    date = ReportDateField(required=False, help_text="The day (YYYY-MM-DD); default: today.")
 
 
 class PerformanceInput(serializers.Serializer):

@@ -9,13 +9,21 @@ import os
 from django.core.management.base import CommandError
 
 from callbot_site.errors import DomainError
+from callbot_site.validation import date_out_of_range_message
+
+# Days to keep, batch sizes: a century of days at most keeps date arithmetic far from its limits.
+MAX_COUNT = 36_500
 
 
 def iso_date(value: str) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date; use YYYY-MM-DD.") from exc
+    message = date_out_of_range_message(day)
+    if message:
+        raise argparse.ArgumentTypeError(message)
+    return day
 
 
 def positive_int(value: str) -> int:
@@ -23,8 +31,8 @@ def positive_int(value: str) -> int:
         number = int(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{value}' is not a whole number.") from exc
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{number} is not allowed; give 1 or more.")
+    if not 1 <= number <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{number} is not allowed; give 1 to {MAX_COUNT:,}.")
     return number
 
 

@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from callbot_site.validation import date_out_of_range_message
+
 PG_INTEGER_MAX = 2_147_483_647
 
 
@@ -71,3 +73,14 @@ class JSONObjectField(serializers.JSONField):
         if _contains_nul(value):
             self.fail("nul_character")
         return value
+
+
+class ReportDateField(serializers.DateField):
+    """A day of a report (YYYY-MM-DD) within the range the analytics support."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        message = date_out_of_range_message(day)
+        if message:
+            raise serializers.ValidationError(message)
+        return day

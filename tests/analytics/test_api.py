@@ -123,3 +123,18 @@ def test_bad_filters_answer_400_with_the_field(agent_api, url, params, field):
 def test_metrics_are_for_humans_not_bots_nor_anonymous(db, url):
     assert client_for(BotFactory()).get(url).status_code == 403
     assert APIClient().get(url).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/metrics/daily/?date_to=9999-12-31",
+        "/api/v1/metrics/daily/?date_to=0001-01-02",
+        "/api/v1/metrics/daily/?date_from=1999-12-31&date_to=2000-01-05",
+        "/api/v1/metrics/crm-actions/?date=9999-12-31",
+    ],
+)
+def test_dates_outside_the_supported_range_are_400_naming_the_range(agent_api, url):
+    response = agent_api.get(url)
+    assert response.status_code == 400
+    assert "allowed: 2000-01-01 to 2099-12-31" in str(response.json()["errors"])
