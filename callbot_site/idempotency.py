@@ -14,7 +14,8 @@ import hashlib
 import json
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from callbot_site.errors import DomainError
@@ -112,3 +113,16 @@ def purge_expired_keys(*, now: datetime.datetime | None = None) -> int:
     """Delete keys older than 24 h (they are already ignored; this keeps the table small)."""
     deleted, _ = expired_keys(now=now).delete()
     return deleted
+
+
+def keys_mentioning(needles: list[str]) -> QuerySet[IdempotencyKey]:
+    """Stored responses (or paths) that quote any of these strings: the right to erasure removes them."""
+    if not needles:
+        return IdempotencyKey.objects.none()
+    condition = " OR ".join(
+        ["position(convert_to(%s, 'UTF8') in response_body) > 0 OR strpos(path, %s) > 0"] * len(needles)
+    )
+    params = [value for needle in needles for value in (needle, needle)]
+    return IdempotencyKey.objects.alias(mentions=RawSQL(f"({condition})", params, output_field=BooleanField())).filter(
+        mentions=True
+    )

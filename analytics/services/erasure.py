@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 
 from analytics.models import ErasureRecord
 from callbot_site.errors import InvalidInput, NotFound
+from callbot_site.idempotency import keys_mentioning
 from crm.models import CrmAction, Customer
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from interactions.models import ConversationMessage, Interaction, ResponseLog
@@ -51,6 +52,10 @@ def _related_querysets(customer_id: str) -> dict[str, object]:
         "handoff_tickets": tickets,
         "agent_notifications": AgentNotification.objects.filter(ticket__in=tickets.values("pk")),
         "handoff_ticket_events": TicketEvent.objects.filter(ticket__in=tickets.values("pk")),
+        # Replayable API responses quote the customer (name, e-mail, messages…): they go entirely.
+        "api_idempotency_keys": keys_mentioning(
+            [customer_id, *(str(pk) for pk in interactions.values_list("pk", flat=True))]
+        ),
     }
 
 
@@ -76,6 +81,7 @@ def _anonymise(querysets: dict, pseudonym: str) -> dict[str, int]:
         ),
         "agent_notifications": querysets["agent_notifications"].update(message=ERASED_TEXT),
         "handoff_ticket_events": querysets["handoff_ticket_events"].update(note=""),
+        "api_idempotency_keys": querysets["api_idempotency_keys"].delete()[0],
     }
     querysets["handoff_tickets"].exclude(resolution_notes="").update(resolution_notes=ERASED_TEXT)
     rows["handoff_tickets"] = querysets["handoff_tickets"].update(

@@ -5,11 +5,13 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
+from rest_framework.test import APIClient
 
 from analytics.models import ErasureRecord
 from analytics.selectors import get_daily_metrics
 from analytics.services import compute_daily_metrics, erase_customer
 from callbot_site.errors import InvalidInput, NotFound
+from callbot_site.models import IdempotencyKey
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
@@ -30,9 +32,13 @@ def text_columns() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'json', 'jsonb')"
+            " WHERE table_schema = 'public'"
+            " AND data_type IN ('text', 'character varying', 'json', 'jsonb', 'bytea')"
         )
         return cursor.fetchall()
+
+
+BYTEA = {("api_idempotency_keys", "response_body")}
 
 
 def places_holding(value: str) -> list[str]:
@@ -40,7 +46,9 @@ def places_holding(value: str) -> list[str]:
     found = []
     with connection.cursor() as cursor:
         for table, column in text_columns():
-            cursor.execute(f'SELECT count(*) FROM "{table}" WHERE "{column}"::text ILIKE %s', [f"%{value}%"])
+            # bytea (stored API responses) is read as the UTF-8 JSON it holds.
+            as_text = f"convert_from(\"{column}\", 'UTF8')" if (table, column) in BYTEA else f'"{column}"::text'
+            cursor.execute(f'SELECT count(*) FROM "{table}" WHERE {as_text} ILIKE %s', [f"%{value}%"])
             if cursor.fetchone()[0]:
                 found.append(f"{table}.{column}")
     return found
@@ -193,3 +201,22 @@ def test_command_dry_run(two_customers, capsys):
 def test_command_refuses_an_unknown_customer(db):
     with pytest.raises(CommandError, match="No customer record and no interaction"):
         call_command("erase_customer", "NOBODY")
+
+
+def test_erasure_removes_replayable_api_responses_that_quote_the_customer(two_customers, supervisor):
+    client = APIClient()
+    client.force_login(supervisor)
+    body = {"customer_id": SECRETS["customer_id"], "channel": "chat", "intent": "moving"}
+    created = client.post("/api/v1/interactions/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert created.status_code == 201
+    assert places_holding(SECRETS["customer_id"])  # in the stored response, among others
+    other = client.post(
+        "/api/v1/interactions/", {**body, "customer_id": "CUST-KEEP"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2"
+    )
+    assert other.status_code == 201
+
+    report = erase_customer(customer_id=SECRETS["customer_id"], erased_by="dpo")
+
+    assert report.rows["api_idempotency_keys"] == 1
+    assert places_holding(SECRETS["customer_id"]) == []
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["retry-2"]
