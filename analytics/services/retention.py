@@ -1,19 +1,29 @@
 """Retention: delete interactions older than a cut-off with everything that hangs on them.
 
-Deletes run in batches of interactions taken oldest first, each batch one short transaction
-made of a single statement whose CTEs delete the children explicitly (so the command can say
-what it removed) and then the interactions. No ORM collector: memory stays flat and locks are
-held for one batch only. Rows locked by a live writer are skipped (SKIP LOCKED), not waited for.
+Deletes run in batches of interactions taken oldest first, each batch one short transaction made of
+one statement: lock the batch (SKIP LOCKED: rows a live writer holds are left for the next run) and
+delete those interactions; PostgreSQL's ON DELETE CASCADE removes the children through their FK
+indexes (referential actions fire at the end of the statement even on deferrable constraints).
+Children are not deleted explicitly: the cascade triggers would still look every one of them up
+again. The report's per-table counts come from the transaction's own statistics
+(pg_stat_get_xact_tuples_deleted), read before and after the statement: exact and free.
+
+Batches resume from the previous batch's last (created_at, interaction_id) instead of walking again
+over the index entries of everything already deleted (dead until vacuumed; quadratic otherwise).
+Interactions that still have an open handoff ticket are kept (a human is working on them) and counted.
+No ORM collector: memory stays flat and locks are held for one batch only.
 """
 
 import datetime
 import time
+import uuid
 from dataclasses import dataclass, field
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from callbot_site.errors import Conflict, InvalidInput
+from handoff.services import OPEN_STATUSES
 
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_BATCH_SIZE = 5000
@@ -32,36 +42,40 @@ TABLES = (
     "interactions",
 )
 
-_BATCH_SQL = """
+_OPEN_TICKET = "SELECT 1 FROM handoff_tickets t WHERE t.interaction_id = i.interaction_id AND t.status = ANY(%(open)s)"
+
+# The row comparison on (created_at, interaction_id) makes the keyset exact even when timestamps tie;
+# the plain `created_at >=` lets the scan start in the created_at index where the last batch ended.
+_BATCH_SQL = f"""
 WITH batch AS (
-    SELECT interaction_id FROM interactions
-     WHERE created_at < %(cutoff)s
-     ORDER BY created_at
+    SELECT i.interaction_id, i.created_at FROM interactions i
+     WHERE i.created_at >= %(after_at)s AND (i.created_at, i.interaction_id) > (%(after_at)s, %(after_id)s)
+       AND i.created_at < %(cutoff)s
+       AND NOT EXISTS ({_OPEN_TICKET})
+     ORDER BY i.created_at, i.interaction_id
      LIMIT %(limit)s
        FOR UPDATE SKIP LOCKED
-), tickets AS (
-    SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM batch)
-), agent_notifications AS (
-    DELETE FROM agent_notifications WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
-), handoff_ticket_events AS (
-    DELETE FROM handoff_ticket_events WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
-), handoff_tickets AS (
-    DELETE FROM handoff_tickets WHERE ticket_id IN (SELECT ticket_id FROM tickets) RETURNING 1
-), conversation_messages AS (
-    DELETE FROM conversation_messages WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
-), response_logs AS (
-    DELETE FROM response_logs WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
-), crm_actions AS (
-    DELETE FROM crm_actions WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
-), interactions AS (
-    DELETE FROM interactions WHERE interaction_id IN (SELECT interaction_id FROM batch) RETURNING 1
+), deleted AS (
+    DELETE FROM interactions d USING batch WHERE d.interaction_id = batch.interaction_id RETURNING 1
+), last AS (
+    SELECT created_at, interaction_id FROM batch ORDER BY created_at DESC, interaction_id DESC LIMIT 1
 )
-SELECT {counts}
-""".format(counts=", ".join(f"(SELECT count(*) FROM {table})" for table in TABLES))
+SELECT (SELECT count(*) FROM deleted), last.created_at, last.interaction_id FROM (SELECT 1) one LEFT JOIN last ON TRUE
+"""
 
-_COUNT_SQL = """
-WITH old AS (SELECT interaction_id FROM interactions WHERE created_at < %(cutoff)s),
-     tickets AS (SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM old))
+# Rows this transaction has deleted so far, per table (subtransactions included).
+_DELETED_SO_FAR_SQL = "SELECT {}".format(
+    ", ".join(f"pg_stat_get_xact_tuples_deleted('{table}'::regclass)" for table in TABLES)
+)
+
+_SKIPPED_SQL = f"""
+SELECT count(*) FROM interactions i WHERE i.created_at < %(cutoff)s AND EXISTS ({_OPEN_TICKET})
+"""
+
+_COUNT_SQL = f"""
+WITH old AS (
+    SELECT interaction_id FROM interactions i WHERE i.created_at < %(cutoff)s AND NOT EXISTS ({_OPEN_TICKET})
+), tickets AS (SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM old))
 SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM handoff_ticket_events WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM tickets),
@@ -71,12 +85,16 @@ SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id IN (SELECT tick
        (SELECT count(*) FROM old)
 """
 
+_BEFORE_EVERYTHING = (datetime.datetime.min.replace(tzinfo=datetime.UTC), uuid.UUID(int=0))
+
 
 @dataclass
 class PurgeReport:
     cutoff: datetime.datetime
     dry_run: bool
     removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
+    # Old interactions kept because a handoff ticket on them is still open.
+    kept_with_open_ticket: int = 0
     batches: int = 0
     longest_batch_seconds: float = 0.0
 
@@ -92,10 +110,25 @@ def _validate(days: int, batch_size: int) -> None:
         raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
 
 
-def _delete_one_batch(cutoff: datetime.datetime, batch_size: int) -> tuple[int, ...]:
+def _delete_one_batch(cutoff, after, batch_size) -> tuple[dict[str, int], tuple | None]:
+    """Rows deleted per table by one batch, and the batch's last (created_at, interaction_id) (None: done)."""
+    params = {"cutoff": cutoff, "after_at": after[0], "after_id": after[1], "limit": batch_size}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{BATCH_LOCK_TIMEOUT}'")
-        cursor.execute(_BATCH_SQL, {"cutoff": cutoff, "limit": batch_size})
+        # Read first: inside an outer transaction (tests) the statistics also hold earlier batches.
+        cursor.execute(_DELETED_SO_FAR_SQL)
+        before = cursor.fetchone()
+        cursor.execute(_BATCH_SQL, {**params, "open": list(OPEN_STATUSES)})
+        _, last_at, last_id = cursor.fetchone()
+        cursor.execute(_DELETED_SO_FAR_SQL)
+        after_batch = cursor.fetchone()
+    removed = {table: now - then for table, now, then in zip(TABLES, after_batch, before, strict=True)}
+    return removed, (None if last_at is None else (last_at, last_id))
+
+
+def _count(sql: str, cutoff: datetime.datetime) -> tuple[int, ...]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"cutoff": cutoff, "open": list(OPEN_STATUSES)})
         return cursor.fetchone()
 
 
@@ -104,28 +137,29 @@ def purge_old_data(
 ) -> PurgeReport:
     """Delete interactions created more than `days` days ago, with their children, batch by batch.
 
+    Interactions with an open handoff ticket are kept and counted in `kept_with_open_ticket`.
     Each batch commits on its own: an interruption leaves a consistent database (whole
     interactions gone or kept) and a re-run carries on where it stopped.
     """
     _validate(days, batch_size)
     report = PurgeReport(cutoff=timezone.now() - datetime.timedelta(days=days), dry_run=dry_run)
     if dry_run:
-        with connection.cursor() as cursor:
-            cursor.execute(_COUNT_SQL, {"cutoff": report.cutoff})
-            report.removed = dict(zip(TABLES, cursor.fetchone(), strict=True))
-        return report
-    while True:
-        started = time.monotonic()
-        try:
-            counts = _delete_one_batch(report.cutoff, batch_size)
-        except OperationalError as exc:
-            raise Conflict(
-                f"Batch {report.batches + 1} could not lock its rows within {BATCH_LOCK_TIMEOUT} "
-                f"({exc.__class__.__name__}). Batches already done stay deleted; run the purge again later."
-            ) from exc
-        report.longest_batch_seconds = max(report.longest_batch_seconds, time.monotonic() - started)
-        if counts[-1] == 0:
-            return report
-        report.batches += 1
-        for table, count in zip(TABLES, counts, strict=True):
-            report.removed[table] += count
+        report.removed = dict(zip(TABLES, _count(_COUNT_SQL, report.cutoff), strict=True))
+    else:
+        after = _BEFORE_EVERYTHING
+        while after is not None:
+            started = time.monotonic()
+            try:
+                removed, after = _delete_one_batch(report.cutoff, after, batch_size)
+            except OperationalError as exc:
+                raise Conflict(
+                    f"Batch {report.batches + 1} could not lock its rows within {BATCH_LOCK_TIMEOUT} "
+                    f"({exc.__class__.__name__}). Batches already done stay deleted; run the purge again later."
+                ) from exc
+            report.longest_batch_seconds = max(report.longest_batch_seconds, time.monotonic() - started)
+            if removed["interactions"]:
+                report.batches += 1
+            for table, count in removed.items():
+                report.removed[table] += count
+    (report.kept_with_open_ticket,) = _count(_SKIPPED_SQL, report.cutoff)
+    return report

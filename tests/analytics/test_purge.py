@@ -1,4 +1,5 @@
-"""purge_old_data: deletes old interactions with every child row, in batches; dry-run; bad input."""
+"""purge_old_data: deletes old interactions with every child row, in batches; keeps those with an open
+handoff ticket; dry-run; bad input."""
 
 import datetime
 import threading
@@ -15,7 +16,7 @@ from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.analytics.factories import backdate
 from tests.crm.factories import CrmActionFactory
-from tests.handoff.factories import AgentNotificationFactory, HandoffTicketFactory, TicketEventFactory
+from tests.handoff.factories import AgentFactory, AgentNotificationFactory, HandoffTicketFactory, TicketEventFactory
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory, ResponseLogFactory
 
 CHILD_MODELS = (ConversationMessage, ResponseLog, CrmAction, HandoffTicket, AgentNotification, TicketEvent)
@@ -28,7 +29,7 @@ def interaction_with_children(age_days: int) -> Interaction:
     ConversationMessageFactory(interaction=interaction, turn_number=2)
     ResponseLogFactory(interaction=interaction)
     CrmActionFactory(interaction=interaction)
-    ticket = HandoffTicketFactory(interaction=interaction)
+    ticket = HandoffTicketFactory(interaction=interaction, status="resolved", resolved_at=timezone.now())
     AgentNotificationFactory(ticket=ticket)
     TicketEventFactory(ticket=ticket)
     return interaction
@@ -70,6 +71,47 @@ def test_purge_deletes_old_interactions_and_everything_hanging_on_them(old_and_r
     assert report.batches == 2  # 2 + 1 interactions
 
 
+@pytest.mark.parametrize("open_status", ["queued", "assigned", "in_progress"])
+def test_an_old_interaction_with_an_open_handoff_ticket_is_kept_and_counted(old_and_recent, open_status):
+    old, recent = old_and_recent
+    worked_on = InteractionFactory(status="in_progress")
+    backdate(worked_on, created_at=timezone.now() - datetime.timedelta(days=200))
+    agent = None if open_status == "queued" else AgentFactory()
+    open_ticket = HandoffTicketFactory(interaction=worked_on, status=open_status, assigned_agent=agent)
+    ConversationMessageFactory(interaction=worked_on, turn_number=1)
+
+    report = purge_old_data(days=90, batch_size=2)
+
+    assert remaining_interactions() == {worked_on.pk} | {interaction.pk for interaction in recent}
+    assert HandoffTicket.objects.filter(pk=open_ticket.pk).exists()
+    assert ConversationMessage.objects.filter(interaction=worked_on).count() == 1
+    assert report.interactions == 3 and report.removed["handoff_tickets"] == 3
+    assert report.kept_with_open_ticket == 1
+
+
+def test_an_interaction_is_purged_once_its_ticket_is_resolved(db):
+    interaction = interaction_with_children(age_days=120)
+    HandoffTicketFactory(interaction=interaction)  # a second ticket, still queued
+    assert purge_old_data(days=90).kept_with_open_ticket == 1
+
+    HandoffTicket.objects.filter(interaction=interaction).update(status="resolved", resolved_at=timezone.now())
+    report = purge_old_data(days=90)
+
+    assert not Interaction.objects.exists()
+    assert report.removed["handoff_tickets"] == 2 and report.kept_with_open_ticket == 0
+
+
+def test_dry_run_leaves_out_interactions_with_an_open_ticket(old_and_recent):
+    worked_on = InteractionFactory(status="in_progress")
+    backdate(worked_on, created_at=timezone.now() - datetime.timedelta(days=200))
+    HandoffTicketFactory(interaction=worked_on)
+
+    report = purge_old_data(days=90, dry_run=True)
+
+    assert report.interactions == 3 and report.removed["handoff_tickets"] == 3
+    assert report.kept_with_open_ticket == 1
+
+
 def test_a_second_purge_finds_nothing_left(old_and_recent):
     purge_old_data(days=90)
 
@@ -98,6 +140,7 @@ def test_command_prints_what_it_removed(old_and_recent, capsys):
     assert "  interactions                      3\n" in out
     assert "  conversation_messages             6\n" in out
     assert "2 batch(es), longest" in out
+    assert "Kept 0 old interaction(s) with an open handoff ticket." in out
     assert Interaction.objects.count() == 2
 
 
@@ -113,9 +156,9 @@ def test_command_dry_run_says_would(old_and_recent, capsys):
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (["--days", "0"], "0 is not allowed; give 1 or more"),
+        (["--days", "0"], "0 is not allowed; give 1 to"),
         (["--days", "ninety"], "'ninety' is not a whole number"),
-        (["--batch-size", "1000000"], "allowed: 1 to 50000"),
+        (["--batch-size", "1000000"], "1000000 is not allowed; give 1 to"),
     ],
 )
 def test_command_refuses_bad_input(old_and_recent, arguments, message):
@@ -127,6 +170,11 @@ def test_command_refuses_bad_input(old_and_recent, arguments, message):
 def test_service_refuses_a_retention_under_one_day(db):
     with pytest.raises(InvalidInput, match="keep at least 1 day"):
         purge_old_data(days=0)
+
+
+def test_service_refuses_an_oversized_batch(db):
+    with pytest.raises(InvalidInput, match="allowed: 1 to 50000"):
+        purge_old_data(batch_size=50_001)
 
 
 def test_interactions_without_tickets_or_children_are_purged_and_counted(db):

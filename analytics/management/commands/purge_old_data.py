@@ -9,7 +9,10 @@ from analytics.services.retention import DEFAULT_BATCH_SIZE, DEFAULT_RETENTION_D
 
 
 class Command(BaseCommand):
-    help = "Delete interactions older than N days (default 90) with their messages, responses, CRM actions, tickets."
+    help = (
+        "Delete interactions older than N days (default 90) with their messages, responses, CRM actions, tickets; "
+        "interactions with an open handoff ticket are kept."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=positive_int, default=DEFAULT_RETENTION_DAYS, help="Keep this many days.")
@@ -23,5 +26,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} data created before {timezone.localtime(report.cutoff):%Y-%m-%d %H:%M %Z}:")
         for table, count in report.removed.items():
             self.stdout.write(f"  {table:<24} {count:>10}")
+        self.stdout.write(f"Kept {report.kept_with_open_ticket} old interaction(s) with an open handoff ticket.")
         if not dry_run:
             self.stdout.write(f"{report.batches} batch(es), longest {report.longest_batch_seconds:.3f} s.")
