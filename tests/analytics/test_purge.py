@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from analytics.services import purge_old_data
-from callbot_site.errors import InvalidInput
+from analytics.services import purge_old_data, retention
+from callbot_site.errors import Conflict, InvalidInput
 from crm.models import CrmAction
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from interactions.models import ConversationMessage, Interaction, ResponseLog
@@ -220,3 +220,33 @@ def test_an_interaction_locked_by_a_live_writer_is_skipped_and_left_for_the_next
     assert ConversationMessage.objects.filter(interaction=free).count() == 0
     assert purge_old_data(days=90).interactions == 1
     assert not Interaction.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_child_row_locked_too_long_stops_the_purge_with_a_conflict_and_rolls_the_batch_back(monkeypatch):
+    monkeypatch.setattr(retention, "BATCH_LOCK_TIMEOUT", "200ms")
+    interaction = interaction_with_children(age_days=120)
+    holding, release = threading.Event(), threading.Event()
+
+    def editor_holding_a_message():
+        try:
+            with transaction.atomic():
+                # Only the message: the purge takes the interaction, and its cascade then waits for this row.
+                list(ConversationMessage.objects.select_for_update(of=("self",)).filter(interaction=interaction))
+                holding.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    editor = threading.Thread(target=editor_holding_a_message)
+    editor.start()
+    try:
+        assert holding.wait(timeout=10)
+        with pytest.raises(Conflict, match="could not lock its rows within 200ms"):
+            purge_old_data(days=90)
+    finally:
+        release.set()
+        editor.join()
+
+    assert remaining_interactions() == {interaction.pk}
+    assert ConversationMessage.objects.filter(interaction=interaction).count() == 2
