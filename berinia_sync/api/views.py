@@ -7,6 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from berinia_sync.services import BeriniaUnavailable, export_leads
+from berinia_sync.services.errors import BeriniaSchemaError
+from callbot_site.api.permissions import IsBotOrSupervisor
 
 from .serializers import ExportRequestSerializer, ExportResultSerializer
 
@@ -18,12 +20,18 @@ class BeriniaUnavailableError(APIException):
 
 
 class ExportView(APIView):
+    # The lead-generation agent is a bot client; human agents have no business writing into Berinia.
+    permission_classes = [IsBotOrSupervisor]
+
     @extend_schema(
         request=ExportRequestSerializer,
         responses={
             201: ExportResultSerializer,
             400: OpenApiResponse(description="Invalid body, or an unknown campaign_id for the run."),
-            503: OpenApiResponse(description="Berinia's database is unreachable."),
+            403: OpenApiResponse(description="Only bot clients and supervisors may export leads."),
+            503: OpenApiResponse(
+                description="Berinia's database is unreachable, or its schema is not the expected one."
+            ),
         },
         summary="Export leads into Berinia",
         description="Validates, deduplicates (phone, then e-mail) and writes up to 1,000 infra-ia leads. "
@@ -44,7 +52,8 @@ class ExportView(APIView):
                     {"position": position, "id": infra_id, "reason": reason}
                 ),
             )
-        except BeriniaUnavailable as error:
+        except (BeriniaUnavailable, BeriniaSchemaError) as error:
+            # Not the caller's fault either way: Berinia must be fixed or come back; retrying later is right.
             raise BeriniaUnavailableError(error.message) from None
         body = {**vars(result), "rejected_leads": sorted(rejected, key=lambda item: item["position"])}
         return Response(ExportResultSerializer(body).data, status=status.HTTP_201_CREATED)

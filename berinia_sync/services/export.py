@@ -22,12 +22,13 @@ from ..models import ExportRun, Outcome
 from . import ledger
 from .batches import Batch, build_batches
 from .context import load_context
-from .errors import BeriniaSchemaError, BeriniaUnavailable, scrub
+from .errors import BeriniaSchemaError, BeriniaUnavailable, UnknownCampaign, scrub
 from .schema_check import check_berinia_schema
 from .writer import BatchWriter
 
 DEFAULT_BATCH_SIZE = 5000
 MAX_BATCH_SIZE = 50_000
+MAX_CAMPAIGN_ID = 2_147_483_647
 
 
 @dataclass
@@ -79,6 +80,9 @@ def export_leads(
     """
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
+    if campaign_id is not None and not 1 <= campaign_id <= MAX_CAMPAIGN_ID:
+        # Berinia's ids are int4 serials: anything else cannot exist (and would not fit our ledger either).
+        raise UnknownCampaign.for_field("campaign_id", f"Campaign {campaign_id} does not exist in Berinia.")
     run = ExportRun.objects.create(
         started_by=started_by[:150],
         origin=origin,

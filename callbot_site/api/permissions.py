@@ -35,3 +35,10 @@ class IsAgent(_RolePermission):
 class IsSupervisor(_RolePermission):
     allowed_roles = frozenset({SUPERVISOR})
     message = "Only supervisors may do this."
+
+
+class IsBotOrSupervisor(_RolePermission):
+    """Machine work that a supervisor may also run by hand (the lead export)."""
+
+    allowed_roles = frozenset({BOT, SUPERVISOR})
+    message = "Only bot clients and supervisors may do this."
