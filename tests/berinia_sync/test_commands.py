@@ -86,6 +86,21 @@ def test_a_missing_file_is_a_one_line_error():
         call_command("export_leads", "/nonexistent.jsonl", stdout=StringIO())
 
 
+def test_an_unwritable_report_path_is_a_one_line_error(tmp_path, campaign):
+    path = tmp_path / "leads.jsonl"
+    path.write_text(json.dumps(infra_lead(1, campaign.pk)) + "\n")
+    with pytest.raises(CommandError, match="cannot write the report"):
+        call_command("export_leads", str(path), "--report", str(tmp_path / "missing" / "r.csv"), stdout=StringIO())
+    assert not BeriniaLead.objects.exists()
+
+
+def test_a_malformed_csv_is_a_one_line_error(tmp_path, campaign):
+    path = tmp_path / "leads.csv"
+    path.write_text("company_name,email,campaign_id\n" + "Acme," + "x" * 200_000 + f",{campaign.pk}\n")
+    with pytest.raises(CommandError, match="field larger than field limit"):
+        call_command("export_leads", str(path), stdout=StringIO(), stderr=StringIO())
+
+
 def test_berinia_campaign_create_makes_the_campaign_and_its_niche():
     out = StringIO()
     call_command("berinia_campaign", "create", "Plombiers Lyon", "--niche", "plombier", stdout=out)

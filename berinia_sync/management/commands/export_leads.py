@@ -3,6 +3,7 @@
 Exit status: 0 every lead exported, 3 finished with rejected leads, 1 could not run (one-line error).
 """
 
+import csv
 import getpass
 import sys
 
@@ -34,7 +35,11 @@ class Command(BaseCommand):
             stream = open_input(path)
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}.") from None
-        report_file = RejectionReport(report) if report else None
+        try:
+            report_file = RejectionReport(report) if report else None
+        except OSError as error:
+            _close(stream)
+            raise CommandError(f"cannot write the report {report}: {error.strerror}.") from None
         progress = Progress(self.stderr._out)
         try:
             result = export_leads(
@@ -48,17 +53,21 @@ class Command(BaseCommand):
                 on_rejected=report_file,
                 on_progress=progress,
             )
-        except (DomainError, UnicodeDecodeError, ValueError) as error:
+        except (DomainError, UnicodeDecodeError, ValueError, csv.Error) as error:
             raise CommandError(getattr(error, "message", None) or str(error)) from None
         finally:
             progress.done()
             if report_file:
                 report_file.close()
-            if stream is not sys.stdin.buffer:
-                stream.close()
+            _close(stream)
         self.stdout.write(_summary(result, report))
         if not result.complete:
             sys.exit(EXIT_REJECTED)
+
+
+def _close(stream) -> None:
+    if stream is not sys.stdin.buffer:
+        stream.close()
 
 
 def _summary(result, report) -> str:
