@@ -10,7 +10,7 @@ class AnalyticsMetricFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = AnalyticsMetric
 
-    metric_date = factory.LazyFunction(datetime.date.today)
+    metric_date = factory.LazyFunction(timezone.localdate)
     metric_type = "interactions_total"
     metric_value = 10
     dimensions = factory.LazyFunction(dict)

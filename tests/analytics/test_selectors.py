@@ -24,7 +24,7 @@ def test_todays_interactions_are_those_since_local_midnight_newest_first(db, tod
     yesterday = InteractionFactory()
     backdate(yesterday, created_at=at_local(today - datetime.timedelta(days=1), 23, 59))
     morning = InteractionFactory()
-    backdate(morning, created_at=at_local(today, 0, 1))
+    backdate(morning, created_at=at_local(today, 0, 0))  # midnight: never after "now", even at 00:00:30
     now = InteractionFactory()
 
     assert list(selectors.todays_interactions()) == [now, morning]
