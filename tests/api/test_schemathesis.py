@@ -1,4 +1,4 @@
-"""Property-based run of schemathesis against /api/v1/schema/, authenticated as a supervisor.
+"""Property-based run of schemathesis against /api/v1/schema/, authenticated as a supervisor and as a bot.
 
 Every operation gets a bounded number of generated requests; none may answer a server error, and every
 answer must match the schema (status code documented, body and headers as declared, JSON content type).
@@ -45,13 +45,15 @@ schema = schemathesis.openapi.from_dict(SERVED)
 schema.app = application
 
 
-@pytest.fixture
-def api_headers(supervisor):
+@pytest.fixture(params=["supervisor", "bot"])
+def api_headers(request):
+    """A supervisor reaches every operation; a bot client meets the permission refusals (403)."""
+    caller = request.getfixturevalue(request.param)
     # The test client would close the test's database connection at the end of each request.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield {"Authorization": token_client(supervisor)._credentials["HTTP_AUTHORIZATION"]}
+        yield {"Authorization": token_client(caller)._credentials["HTTP_AUTHORIZATION"]}
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
