@@ -11,20 +11,12 @@ from callbot_site.api.fields import ReportDateField
 from callbot_site.api.permissions import IsAgent
 from callbot_site.api.views import ApiView
 
+from .serializers import DailyMetricsOutput
+
 
 class DailyMetricsFilterInput(serializers.Serializer):
     date_from = ReportDateField(required=False, help_text="First day (inclusive); default: 6 days before date_to.")
     date_to = ReportDateField(required=False, help_text="Last day (inclusive); default: today.")
-
-
-class DailyMetricsOutput(serializers.Serializer):
-    date = serializers.DateField()
-    total_interactions = serializers.IntegerField()
-    completed = serializers.IntegerField()
-    failed = serializers.IntegerField()
-    escalated = serializers.IntegerField()
-    avg_resolution_seconds = serializers.FloatField(allow_null=True)
-    unique_customers = serializers.IntegerField()
 
 
 class DailyMetricsApi(ApiView):

@@ -20,15 +20,20 @@ class QueueFilterInput(serializers.Serializer):
     queue = serializers.CharField(required=False, max_length=100, help_text="Only this queue.")
 
 
-class TodayOutput(serializers.Serializer):
+class DailyMetricsOutput(serializers.Serializer):
+    """One day of the seed's get_daily_metrics."""
+
     date = serializers.DateField()
     total_interactions = serializers.IntegerField()
     completed = serializers.IntegerField()
     failed = serializers.IntegerField()
     escalated = serializers.IntegerField()
-    completion_rate = serializers.FloatField(allow_null=True)
     avg_resolution_seconds = serializers.FloatField(allow_null=True)
     unique_customers = serializers.IntegerField()
+
+
+class TodayOutput(DailyMetricsOutput):
+    completion_rate = serializers.FloatField(allow_null=True)
     tickets_waiting = serializers.IntegerField()
 
 
