@@ -18,7 +18,6 @@ class CustomerAdmin(ReadOnlyAdmin):
     paginator = LargeTablePaginator
 
 
-
 @admin.register(CrmAction)
 class CrmActionAdmin(ReadOnlyAdmin):
     list_display = ("executed_at", "customer_id", "action_type", "success", "execution_time_ms", "error_message")
@@ -27,4 +26,3 @@ class CrmActionAdmin(ReadOnlyAdmin):
     ordering = ("-executed_at", "action_id")
     show_full_result_count = False
     paginator = LargeTablePaginator
-

@@ -32,4 +32,3 @@ class InteractionAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = LargeTablePaginator
     inlines = [MessageInline, ResponseInline]
-
