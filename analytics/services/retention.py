@@ -23,6 +23,7 @@ import psycopg
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from callbot_site import idempotency
 from callbot_site.errors import Conflict, InvalidInput
 from handoff.services import OPEN_STATUSES
 
@@ -100,6 +101,7 @@ class PurgeReport:
     removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     # Old interactions kept because a handoff ticket on them is still open.
     kept_with_open_ticket: int = 0
+    expired_idempotency_keys: int = 0
     batches: int = 0
     longest_batch_seconds: float = 0.0
 
@@ -173,4 +175,7 @@ def purge_old_data(
             for table, count in removed.items():
                 report.removed[table] += count
     (report.kept_with_open_ticket,) = _count(_KEPT_SQL, report.cutoff)
+    # Stored API responses (Idempotency-Key) quote customers and are useless after 24 h: same clean-up.
+    expired = idempotency.expired_keys()
+    report.expired_idempotency_keys = expired.count() if dry_run else idempotency.purge_expired_keys()
     return report

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from analytics.services import purge_old_data, retention
 from callbot_site.errors import Conflict, InvalidInput
+from callbot_site.models import IdempotencyKey
 from crm.models import CrmAction
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.analytics.factories import backdate
+from tests.api.factories import IdempotencyKeyFactory
 from tests.crm.factories import CrmActionFactory
 from tests.handoff.factories import AgentFactory, AgentNotificationFactory, HandoffTicketFactory, TicketEventFactory
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory, ResponseLogFactory
@@ -250,3 +252,14 @@ def test_a_child_row_locked_too_long_stops_the_purge_with_a_conflict_and_rolls_t
 
     assert remaining_interactions() == {interaction.pk}
     assert ConversationMessage.objects.filter(interaction=interaction).count() == 2
+
+
+def test_the_purge_also_removes_expired_idempotency_keys(db):
+    expired = IdempotencyKeyFactory()
+    fresh = IdempotencyKeyFactory()
+    IdempotencyKey.objects.filter(pk=expired.pk).update(created_at=timezone.now() - datetime.timedelta(hours=25))
+
+    assert purge_old_data(days=90, dry_run=True).expired_idempotency_keys == 1
+    assert IdempotencyKey.objects.count() == 2
+    assert purge_old_data(days=90).expired_idempotency_keys == 1
+    assert list(IdempotencyKey.objects.values_list("pk", flat=True)) == [fresh.pk]

@@ -27,5 +27,6 @@ class Command(BaseCommand):
         for table, count in report.removed.items():
             self.stdout.write(f"  {table:<24} {count:>10}")
         self.stdout.write(f"Kept {report.kept_with_open_ticket} old interaction(s) with an open handoff ticket.")
+        self.stdout.write(f"{verb} {report.expired_idempotency_keys} expired Idempotency-Key response(s).")
         if not dry_run:
             self.stdout.write(f"{report.batches} batch(es), longest {report.longest_batch_seconds:.3f} s.")
