@@ -32,6 +32,7 @@ browsers:
 	@scripts/install_chromium.sh
 
 test: db browsers
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory bench-smoke
 
@@ -46,6 +47,7 @@ stop: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 clean: stop
 	rm -rf .localdb $(VENV)

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 
 from analytics.dashboard import dashboard_context
-from callbot_site.admin_base import ReadOnlyAdmin
+from core.admin_base import ReadOnlyAdmin
 
 from .models import AnalyticsMetric, Dashboard, ErasureRecord
 

@@ -1,6 +1,6 @@
 """Domain errors of the analytics and operations app."""
 
-from callbot_site.errors import DomainError
+from core.errors import DomainError
 
 
 class ToolUnavailable(DomainError):

@@ -17,8 +17,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from analytics.models import AnalyticsMetric
-from callbot_site.errors import InvalidInput
-from callbot_site.validation import date_out_of_range_message
+from core.errors import InvalidInput
+from core.validation import date_out_of_range_message
 from crm.models import CrmAction
 from handoff import selectors as handoff_selectors
 from handoff.models import HandoffTicket, Queue, TicketStatus

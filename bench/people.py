@@ -3,8 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts.roles import AGENTS_GROUP, SUPERVISORS_GROUP
 from handoff.models import AgentProfile, Queue
-from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
 
 QUEUES = ["general", "claims", "billing"]
 UNLIMITED = 1_000_000

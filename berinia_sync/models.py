@@ -7,7 +7,7 @@ alias and never migrates there. ExportRun, ExportRecord and FieldMapping are our
 
 from django.db import models
 
-from callbot_site.db import in_choices
+from core.db import in_choices
 
 from .berinia_models import BeriniaCampaign, BeriniaLead, BeriniaNiche  # noqa: F401 (registered with the app here)
 

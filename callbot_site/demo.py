@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from callbot_site import agents
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
@@ -88,7 +89,7 @@ CONVERSATIONS = [
 
 def ensure_demo_accounts() -> list[tuple[str, str, bool]]:
     for username, password, supervisor in DEMO_ACCOUNTS:
-        handoff_services.create_agent(username=username, password=password, supervisor=supervisor)
+        agents.create_agent(username=username, password=password, supervisor=supervisor)
     return DEMO_ACCOUNTS
 
 

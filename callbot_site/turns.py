@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from callbot_site.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from crm import services as crm_services
 from handoff import selectors as handoff_selectors
 from handoff import services as handoff_services

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from callbot_site.db import in_choices
+from core.db import in_choices
 from interactions.models import Interaction
 
 

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from callbot_site.errors import get_or_not_found
+from core.errors import get_or_not_found
 
 from .models import CrmAction, Customer
 

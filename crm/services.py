@@ -2,8 +2,8 @@
 
 from django.db import IntegrityError, transaction
 
-from callbot_site.errors import Conflict, InvalidInput, get_or_not_found
-from callbot_site.validation import require_choice
+from core.errors import Conflict, InvalidInput, get_or_not_found
+from core.validation import require_choice
 from interactions.models import Interaction
 
 from .models import ActionType, CrmAction, Customer, Segment

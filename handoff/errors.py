@@ -1,6 +1,6 @@
 """Domain errors of the handoff app."""
 
-from callbot_site.errors import Conflict, PermissionRefused
+from core.errors import Conflict, PermissionRefused
 
 
 class CapacityReached(Conflict):

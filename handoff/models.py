@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from callbot_site.db import in_choices
+from core.db import in_choices
 from interactions.models import Interaction
 
 

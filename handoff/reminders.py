@@ -12,9 +12,10 @@ from django.db import transaction
 from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, When
 from django.utils import timezone
 
+from accounts.roles import SUPERVISORS_GROUP
+
 from . import services
 from .models import AgentNotification, HandoffTicket, NotificationType, TicketStatus
-from .roles import SUPERVISORS_GROUP
 
 BATCH_SIZE = 500
 ONE_MINUTE = datetime.timedelta(minutes=1)

@@ -7,7 +7,7 @@ from django.db.models import F, FloatField, Func, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, Now
 from django.utils import timezone
 
-from callbot_site.errors import get_or_not_found
+from core.errors import get_or_not_found
 
 from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, TicketStatus
 

@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, PermissionRefused, get_or_not_found
-from callbot_site.validation import require_choice, require_text
+from accounts.roles import AGENTS_GROUP, SUPERVISORS_GROUP, agents_queryset, is_agent, is_supervisor
+from core.errors import Conflict, InvalidInput, InvalidTransition, PermissionRefused, get_or_not_found
+from core.validation import require_choice, require_text
 from interactions import services as interaction_services
 from interactions.models import InteractionStatus
 
@@ -28,7 +29,6 @@ from .models import (
     TicketEvent,
     TicketStatus,
 )
-from .roles import agents_queryset, is_agent, is_supervisor
 
 TICKET_TRANSITIONS: dict[str, tuple[str, ...]] = {
     TicketStatus.QUEUED: (TicketStatus.ASSIGNED,),
@@ -424,34 +424,10 @@ def mark_all_notifications_read(*, agent) -> int:
     )
 
 
-@transaction.atomic
-def create_agent(*, username: str, password: str, supervisor: bool = False, email: str = ""):
-    """Create (or update) a human agent: a staff user in the Agents or Supervisors group."""
-    from django.contrib.auth.models import Group
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    from callbot_site.api.roles import BOTS_GROUP
-
-    from .roles import AGENTS_GROUP, SUPERVISORS_GROUP
-
-    require_text("username", username)
-    User = get_user_model()
-    user = User.objects.filter(username=username).first() or User(username=username)
-    if user.pk and user.groups.filter(name=BOTS_GROUP).exists():
-        raise Conflict(f"{username} is an API client account; a bot is never turned into a human agent.")
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise InvalidInput("The password is too weak.", errors={"password": list(exc.messages)}) from exc
-    user.email = email or user.email
-    user.is_staff = True
-    user.is_active = True
-    user.set_password(password)
-    user.save()
-    user.groups.add(Group.objects.get(name=SUPERVISORS_GROUP if supervisor else AGENTS_GROUP))
-    AgentProfile.objects.get_or_create(user=user)
-    return user
+def ensure_agent_profile(*, user) -> AgentProfile:
+    """The console settings row of a human agent (its capacity stays the queue's default until set)."""
+    profile, _ = AgentProfile.objects.get_or_create(user=user)
+    return profile
 
 
 def ensure_console_roles() -> None:
@@ -463,8 +439,6 @@ def ensure_console_roles() -> None:
     import importlib
 
     from django.contrib.auth.models import Group, Permission
-
-    from .roles import AGENTS_GROUP, SUPERVISORS_GROUP
 
     definition = importlib.import_module("handoff.migrations.0003_groups_and_reasons")
 

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from callbot_site.admin_base import ReadOnlyAdmin, ReadOnlyInline
-from callbot_site.paginators import LargeTablePaginator
+from core.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from core.paginators import LargeTablePaginator
 
 from .models import ConversationMessage, Interaction, ResponseLog
 

@@ -5,7 +5,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
-from callbot_site.db import in_choices, unit_interval
+from core.db import in_choices, unit_interval
 
 
 class Channel(models.TextChoices):

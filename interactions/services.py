@@ -7,8 +7,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, get_or_not_found
-from callbot_site.validation import require_choice, require_non_negative, require_unit_interval
+from core.errors import Conflict, InvalidInput, InvalidTransition, get_or_not_found
+from core.validation import require_choice, require_non_negative, require_unit_interval
 
 from .models import Channel, ConversationMessage, Interaction, InteractionStatus, ResponseLog, Speaker, Tone, Urgency
 

@@ -6,10 +6,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
+from accounts.permissions import IsAgent
 from analytics.selectors import get_daily_metrics
-from callbot_site.api.fields import ReportDateField
-from callbot_site.api.permissions import IsAgent
-from callbot_site.api.views import ApiView
+from core.api.fields import ReportDateField
+from core.api.views import ApiView
 
 from .serializers import DailyMetricsOutput
 

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from analytics.selectors import MAX_RANGE_DAYS
-from callbot_site.api.fields import ReportDateField
+from core.api.fields import ReportDateField
 
 
 class DayInput(serializers.Serializer):

@@ -3,9 +3,9 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 
+from accounts.permissions import IsAgent
 from analytics import selectors
-from callbot_site.api.permissions import IsAgent
-from callbot_site.api.views import ApiView
+from core.api.views import ApiView
 
 from .serializers import (
     CrmActionStatsOutput,

@@ -17,7 +17,7 @@ from django.db import connections
 from django.utils import timezone
 
 from analytics.errors import BackupFailed
-from callbot_site.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 
 from .pg_tools import PgTool, find_tool, libpq_environment, libpq_params
 

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from analytics.models import ErasureRecord
-from callbot_site.errors import InvalidInput, NotFound
-from callbot_site.idempotency import keys_mentioning
+from core.errors import InvalidInput, NotFound
 from crm.models import CrmAction, Customer
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
+from idempotency.services import keys_mentioning
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 
 ERASED_TEXT = "[erased]"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from analytics.models import AnalyticsMetric
 from analytics.selectors import day_bounds
-from callbot_site.errors import InvalidInput
+from core.errors import InvalidInput
 
 MAX_DAYS_PER_RUN = 366
 

@@ -23,9 +23,9 @@ import psycopg
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
-from callbot_site import idempotency
-from callbot_site.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from handoff.services import OPEN_STATUSES
+from idempotency import services as idempotency
 
 DEFAULT_RETENTION_DAYS = 90
 DEFAULT_BATCH_SIZE = 5000

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from callbot_site.errors import InvalidInput
-from callbot_site.routers import BERINIA_ALIAS
+from core.errors import InvalidInput
+from core.routers import BERINIA_ALIAS
 
 from ..models import BeriniaCampaign, BeriniaNiche
 from .connection import berinia_errors

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from django.db import InterfaceError, OperationalError, connections
 
-from callbot_site.routers import BERINIA_ALIAS
+from core.routers import BERINIA_ALIAS
 
 from .errors import BeriniaUnavailable, scrub
 

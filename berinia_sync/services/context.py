@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
-from callbot_site.routers import BERINIA_ALIAS
+from core.routers import BERINIA_ALIAS
 
 from ..mapping_defaults import DEFAULT_MAPPINGS
 from ..models import FieldMapping

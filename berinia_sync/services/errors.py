@@ -2,7 +2,7 @@
 
 import re
 
-from callbot_site.errors import DomainError, InvalidInput
+from core.errors import DomainError, InvalidInput
 
 _SECRETS = [
     (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]*@"), r"\1***@"),  # scheme://user:password@

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.db import InterfaceError, OperationalError, connections
 
-from callbot_site.errors import InvalidInput
-from callbot_site.routers import BERINIA_ALIAS
+from core.errors import InvalidInput
+from core.routers import BERINIA_ALIAS
 
 from ..models import ExportRun, Outcome
 from . import ledger

@@ -13,7 +13,7 @@ batch is isolated by bisection with savepoints: the good rows are written, the b
 
 from django.db import DatabaseError, transaction
 
-from callbot_site.routers import BERINIA_ALIAS
+from core.routers import BERINIA_ALIAS
 
 from .errors import BeriniaSchemaError, scrub
 from .mapping import STAGE_FIELDS

@@ -1,1 +1,1 @@
-"""Shared machinery of the service API under /api/v1/: errors, permissions, pagination, throttling, idempotency."""
+"""The project shell's API faces: the cross-app endpoints (a bot turn, an interaction's status change)."""

@@ -4,9 +4,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 
 from callbot_site import turns
-from callbot_site.api.fields import AllowedChoiceField
-from callbot_site.api.serializers import StrictInputSerializer
-from callbot_site.api.views import ApiView
+from core.api.fields import AllowedChoiceField
+from core.api.serializers import StrictInputSerializer
+from core.api.views import ApiView
 from crm.api.serializers import CrmActionInput
 from handoff.api.serializers import HandoffInput
 from interactions.api.serializers import InteractionCreateInput, MessageInput, ResponseInput

@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "callbot_site",
+    "console",
+    "accounts",
+    "idempotency",
     "interactions",
     "crm",
     "handoff",
@@ -47,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every POST under /api/v1/ with an Idempotency-Key: one transaction, first response replayed.
-    "callbot_site.api.idempotency.IdempotencyMiddleware",
+    "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last: it turns lock-outs into a response.
@@ -89,7 +92,7 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     },
 }
-DATABASE_ROUTERS = ["callbot_site.routers.BeriniaRouter"]
+DATABASE_ROUTERS = ["core.routers.BeriniaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,7 +133,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bots, agents and supervisors; views that need a narrower role say so (docs/api.md).
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsCallbotClient"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -138,19 +142,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "callbot_site.api.pagination.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     # Per client account: a burst window and a sustained one (docs/api.md, "Throttling").
     "DEFAULT_THROTTLE_CLASSES": [
-        "callbot_site.api.throttling.ClientBurstThrottle",
-        "callbot_site.api.throttling.ClientSustainedThrottle",
+        "core.api.throttling.ClientBurstThrottle",
+        "core.api.throttling.ClientSustainedThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "client_burst": env("API_THROTTLE_BURST_RATE", default="100/s"),
         "client_sustained": env("API_THROTTLE_RATE", default="6000/min"),
         "user": env("API_THROTTLE_RATE", default="6000/min"),
     },
-    "EXCEPTION_HANDLER": "callbot_site.api.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": False,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -173,7 +177,7 @@ SPECTACULAR_SETTINGS = {
     # Error responses, Idempotency-Key and throttling are the same on every operation: declared once.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "callbot_site.api.schema.add_common_responses",
+        "core.api.schema.add_common_responses",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "interactions.models.Urgency",  # urgency and ticket priority: low, medium, high

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from callbot_site.api.fields import AllowedChoiceField, BoundedIntegerField, JSONObjectField
-from callbot_site.api.serializers import StrictInputSerializer
+from core.api.fields import AllowedChoiceField, BoundedIntegerField, JSONObjectField
+from core.api.serializers import StrictInputSerializer
 from crm.models import ActionType, CrmAction, Customer, Segment
 
 

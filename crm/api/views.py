@@ -3,8 +3,8 @@
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema
 from rest_framework import status
 
-from callbot_site.api.schema import uuid_path_parameter
-from callbot_site.api.views import ApiView
+from core.api.schema import uuid_path_parameter
+from core.api.views import ApiView
 from crm import selectors, services
 
 from .serializers import CrmActionInput, CrmActionOutput, CustomerCreateInput, CustomerOutput, CustomerUpdateInput

@@ -3,8 +3,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from callbot_site.api.fields import AllowedChoiceField, JSONObjectField
-from callbot_site.api.serializers import StrictInputSerializer
+from core.api.fields import AllowedChoiceField, JSONObjectField
+from core.api.serializers import StrictInputSerializer
 from handoff.models import AgentNotification, HandoffTicket, Priority, TicketStatus
 from interactions.api.serializers import InteractionOutput, MessageOutput
 

@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from callbot_site.api.permissions import IsAgent, IsSupervisor
-from callbot_site.api.schema import uuid_path_parameter
-from callbot_site.api.views import ApiView
+from accounts.permissions import IsAgent, IsSupervisor
+from core.api.schema import uuid_path_parameter
+from core.api.views import ApiView
 from handoff import selectors, services
 from interactions import selectors as interaction_selectors
 

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from callbot_site.db import cascade_fk_sql
+from core.db import cascade_fk_sql
 
 
 class Migration(migrations.Migration):

@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
-from callbot_site.api.fields import AllowedChoiceField, BoundedIntegerField, JSONObjectField, ScoreField
-from callbot_site.api.serializers import StrictInputSerializer
+from core.api.fields import AllowedChoiceField, BoundedIntegerField, JSONObjectField, ScoreField
+from core.api.serializers import StrictInputSerializer
 from interactions.models import (
     Channel,
     ConversationMessage,

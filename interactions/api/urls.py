@@ -12,7 +12,6 @@ urlpatterns = [
         views.InteractionMessagesApi.as_view(),
         name="interaction-messages",
     ),
-    path("interactions/<str:interaction_id>/status/", views.InteractionStatusApi.as_view(), name="interaction-status"),
     path(
         "interactions/<str:interaction_id>/responses/",
         views.InteractionResponsesApi.as_view(),

@@ -1,12 +1,11 @@
-"""Interactions API: interactions, their transcript, status changes and the bot's responses."""
+"""Interactions API: interactions, their transcript and the bot's responses (status changes: callbot_site.api)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 
-from callbot_site import turns
-from callbot_site.api.pagination import InteractionCursorPagination
-from callbot_site.api.schema import uuid_path_parameter
-from callbot_site.api.views import ApiView
+from core.api.pagination import InteractionCursorPagination
+from core.api.schema import uuid_path_parameter
+from core.api.views import ApiView
 from interactions import selectors, services
 
 from .serializers import (
@@ -17,7 +16,6 @@ from .serializers import (
     MessageOutput,
     ResponseInput,
     ResponseOutput,
-    StatusInput,
 )
 
 INTERACTION_ID = uuid_path_parameter("interaction_id")
@@ -54,15 +52,6 @@ class InteractionMessagesApi(ApiView):
     def post(self, request, interaction_id):
         message = services.add_conversation_message(interaction_id=interaction_id, **self.validated(MessageInput))
         return self.respond(MessageOutput, message, status.HTTP_201_CREATED)
-
-
-class InteractionStatusApi(ApiView):
-    @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=StatusInput, responses=InteractionOutput)
-    def post(self, request, interaction_id):
-        """Move the interaction along pending → in_progress → completed | failed (409 otherwise)."""
-        # Through the project-level service: finishing an escalated interaction is the agent's job.
-        interaction = turns.set_interaction_status(interaction_id=interaction_id, **self.validated(StatusInput))
-        return self.respond(InteractionOutput, interaction)
 
 
 class InteractionResponsesApi(ApiView):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from callbot_site.db import cascade_fk_sql
+from core.db import cascade_fk_sql
 
 MESSAGES_CASCADE = cascade_fk_sql("conversation_messages", "interaction_id", "interactions")
 RESPONSES_CASCADE = cascade_fk_sql("response_logs", "interaction_id", "interactions")

@@ -11,7 +11,7 @@ from analytics.errors import ToolUnavailable
 from analytics.services import restore_db
 from analytics.services.backups import configured_params
 from analytics.services.pg_tools import choose_tool, find_tool
-from callbot_site.errors import Conflict, InvalidInput
+from core.errors import Conflict, InvalidInput
 from tests.crm.factories import CrmActionFactory, CustomerFactory
 from tests.handoff.factories import HandoffTicketFactory
 from tests.interactions.factories import ConversationMessageFactory

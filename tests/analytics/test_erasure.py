@@ -10,11 +10,11 @@ from rest_framework.test import APIClient
 from analytics.models import ErasureRecord
 from analytics.selectors import get_daily_metrics
 from analytics.services import compute_daily_metrics, erase_customer
-from callbot_site.errors import InvalidInput, NotFound
-from callbot_site.models import IdempotencyKey
+from core.errors import InvalidInput, NotFound
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
+from idempotency.models import IdempotencyKey
 from interactions import services as interaction_services
 from interactions.models import Interaction
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from analytics.models import AnalyticsMetric
 from analytics.services import compute_daily_metrics
-from callbot_site.errors import InvalidInput
+from core.errors import InvalidInput
 from tests.analytics.factories import at_local, backdate
 from tests.crm.factories import CrmActionFactory
 from tests.handoff.factories import HandoffTicketFactory, QueueFactory

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from analytics.services import purge_old_data, retention
-from callbot_site.errors import Conflict, InvalidInput
-from callbot_site.models import IdempotencyKey
+from core.errors import Conflict, InvalidInput
 from crm.models import CrmAction
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
+from idempotency.models import IdempotencyKey
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.analytics.factories import backdate
 from tests.api.factories import IdempotencyKeyFactory

@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from callbot_site.api.roles import BOTS_GROUP
-from callbot_site.models import IdempotencyKey
+from accounts.roles import BOTS_GROUP
+from idempotency.models import IdempotencyKey
 from tests.handoff.factories import UserFactory
 
 

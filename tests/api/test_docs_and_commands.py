@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from handoff.roles import is_agent, is_supervisor
+from accounts.roles import is_agent, is_supervisor
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.core.cache import cache
 from django.test import override_settings
 from rest_framework import exceptions
 
-from callbot_site.api.exceptions import api_exception_handler, flatten_errors
-from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionRefused
+from core.api.exceptions import api_exception_handler, flatten_errors
+from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionRefused
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from callbot_site.api.roles import is_bot
+from accounts.roles import is_bot
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from callbot_site.errors import Conflict, InvalidInput, NotFound
+from core.errors import Conflict, InvalidInput, NotFound
 from crm import selectors, services
 from crm.models import CrmAction, Customer
 from tests.crm.factories import CustomerFactory

@@ -2,8 +2,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from accounts.roles import AGENTS_GROUP, SUPERVISORS_GROUP
 from handoff.models import AgentNotification, AgentProfile, HandoffTicket, NotificationType, Queue, TicketEvent
-from handoff.roles import AGENTS_GROUP, SUPERVISORS_GROUP
 from handoff.services import ensure_console_roles
 from tests.interactions.factories import InteractionFactory
 

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionRefused
+from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionRefused
 from handoff import selectors, services
 from handoff.errors import CapacityReached, NotTicketHolder
 from handoff.models import AgentNotification, HandoffTicket, Queue
@@ -286,17 +286,3 @@ def test_concurrent_claims_never_hand_out_a_ticket_twice():
     assert len(ticket_ids) == 40 == len(set(ticket_ids))
     holders = dict(HandoffTicket.objects.values_list("ticket_id", "assigned_agent_id"))
     assert holders == dict(claimed)
-
-
-def test_create_agent_never_turns_a_bot_into_a_human_agent(db):
-    from django.contrib.auth.models import Group
-
-    from tests.handoff.factories import UserFactory
-
-    bot = UserFactory(username="tool-router")
-    bot.groups.add(Group.objects.get_or_create(name="Bots")[0])
-    with pytest.raises(Conflict):
-        services.create_agent(username="tool-router", password="a-strong-passphrase-42")
-    bot.refresh_from_db()
-    assert not bot.is_staff
-    assert list(bot.groups.values_list("name", flat=True)) == ["Bots"]

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from callbot_site.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from interactions import selectors, services
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory

@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand
 
-from analytics.management.cli import domain_errors_as_command_errors, iso_date
 from analytics.services import compute_daily_metrics
 from analytics.services.metrics import days_to_compute
+from core.commands import domain_errors_as_command_errors, iso_date
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from analytics.management.cli import domain_errors_as_command_errors, operator_name
 from analytics.services import erase_customer
+from core.commands import domain_errors_as_command_errors, operator_name
 
 
 class Command(BaseCommand):

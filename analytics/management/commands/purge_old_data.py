@@ -3,9 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from analytics.management.cli import domain_errors_as_command_errors, positive_int
 from analytics.services import purge_old_data
 from analytics.services.retention import DEFAULT_BATCH_SIZE, DEFAULT_RETENTION_DAYS
+from core.commands import domain_errors_as_command_errors, positive_int
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from analytics.management.cli import domain_errors_as_command_errors
 from analytics.services import restore_db
+from core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from berinia_sync.selectors import list_campaigns
 from berinia_sync.services import create_campaign
-from callbot_site.errors import DomainError
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

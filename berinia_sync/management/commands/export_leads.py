@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from berinia_sync.readers import FORMATS, open_input, read_leads
 from berinia_sync.reports import Progress, RejectionReport
 from berinia_sync.services import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, export_leads
-from callbot_site.errors import DomainError
+from core.errors import DomainError
 
 EXIT_REJECTED = 3
 

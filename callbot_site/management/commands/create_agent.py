@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callbot_site.errors import DomainError
-from handoff.services import create_agent
+from callbot_site.agents import create_agent
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

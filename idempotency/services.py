@@ -1,6 +1,6 @@
 """Idempotency keys: a retried POST gets the first response again and writes nothing new.
 
-Used by `callbot_site.api.idempotency.IdempotencyMiddleware` for every POST under /api/v1/.
+Used by `idempotency.middleware.IdempotencyMiddleware` for every POST under /api/v1/.
 
 Why a row written inside the request's own transaction: the key row, the request's writes and the
 stored response commit together or not at all. A concurrent retry with the same key blocks on the
@@ -18,8 +18,8 @@ from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from callbot_site.errors import DomainError
-from callbot_site.models import IdempotencyKey
+from core.errors import DomainError
+from idempotency.models import IdempotencyKey
 
 KEY_TTL = datetime.timedelta(hours=24)
 MAX_KEY_LENGTH = 255

@@ -8,7 +8,7 @@ class IdempotencyKey(models.Model):
     """The first response to a POST sent with an `Idempotency-Key`, replayed to retries of that request.
 
     One row per (client, key). A row is written in the same transaction as the request's own writes,
-    so it exists if and only if those writes were committed (see callbot_site/idempotency.py).
+    so it exists if and only if those writes were committed (see idempotency/services.py).
     """
 
     client = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from .models import TicketStatus
-from .services import OPEN_STATUSES
+from handoff.models import TicketStatus
+from handoff.services import OPEN_STATUSES
 
 OPEN = "open"
 ALL = "all"

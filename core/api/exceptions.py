@@ -2,7 +2,7 @@
 
 Installed as REST_FRAMEWORK["EXCEPTION_HANDLER"], so every DRF view of every app answers errors the
 same way: DRF's own exceptions (validation, authentication, throttling, parsing…) and the domain
-errors of `callbot_site.errors` raised by services are translated here, once.
+errors of `core.errors` raised by services are translated here, once.
 """
 
 import logging
@@ -13,7 +13,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from callbot_site import errors as domain
+from core import errors as domain
 
 logger = logging.getLogger(__name__)
 

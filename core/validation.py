@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from callbot_site.errors import InvalidInput
+from core.errors import InvalidInput
 
 
 def require_choice(field: str, value, choices) -> None:

@@ -6,7 +6,7 @@ tickets they hold") are the services' job and surface as 403 through `Permission
 
 from rest_framework.permissions import BasePermission
 
-from .roles import AGENT, BOT, SUPERVISOR, roles_of
+from accounts.roles import AGENT, BOT, SUPERVISOR, roles_of
 
 
 class _RolePermission(BasePermission):

@@ -1,37 +1,46 @@
-"""`Idempotency-Key` for every POST under /api/v1/, without cooperation from the views.
+"""`Idempotency-Key` for every POST to an API view, without cooperation from the views.
 
-The middleware resolves the client itself (token or session), wraps the request in one transaction
-with the key's row (see callbot_site/idempotency.py for why), and either replays the stored first
-response or lets the view run and stores its 2xx response. Error responses are rolled back entirely.
+The middleware resolves the client through DRF's configured authentication classes, wraps the request
+in one transaction with the key's row (see idempotency/services.py for why), and either replays the
+stored first response or lets the view run and stores its 2xx response. Error responses are rolled back
+entirely. A view opts out with `idempotency_exempt = True` (the lead export commits per Berinia batch).
 """
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from rest_framework.authtoken.models import Token
+from django.urls import Resolver404, resolve
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
-from callbot_site import idempotency
+from core.api.exceptions import error_body
+from idempotency import services as idempotency
 
-from .exceptions import error_body
-
-API_PREFIX = "/api/v1/"
-# The lead export writes to two databases and commits Berinia batch by batch: wrapping it in one
-# transaction of ours would roll back its ledger while Berinia keeps the leads. It is idempotent by
-# itself (a re-run matches and converges), so the key is not needed there.
-EXEMPT_PREFIXES = ("/api/v1/berinia/",)
 HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
+def _is_keyed_api_view(request) -> bool:
+    """Whether the URL leads to a DRF view that has not opted out of idempotency keys."""
+    try:
+        view_class = getattr(resolve(request.path_info).func, "cls", None)
+    except Resolver404:
+        return False
+    return (
+        isinstance(view_class, type)
+        and issubclass(view_class, APIView)
+        and not getattr(view_class, "idempotency_exempt", False)
+    )
+
+
 def _client_of(request):
-    """The account the request authenticates as, or None (then the view answers 401 itself)."""
-    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "token":
-        credentials = credentials.strip()
-        if not credentials or len(credentials) > 40 or not credentials.isalnum():
-            return None
-        token = Token.objects.select_related("user").filter(key=credentials).first()
-        return token.user if token and token.user.is_active else None
-    user = getattr(request, "user", None)
+    """The account the request authenticates as, or None (then the view answers 401/403 itself)."""
+    authenticators = [authentication() for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+    try:
+        user = Request(request, authenticators=authenticators).user
+    except exceptions.APIException:
+        return None
     return user if user is not None and user.is_authenticated else None
 
 
@@ -49,9 +58,7 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
-        if key is None or request.method != "POST" or not request.path.startswith(API_PREFIX):
-            return self.get_response(request)
-        if request.path.startswith(EXEMPT_PREFIXES):
+        if key is None or request.method != "POST" or not _is_keyed_api_view(request):
             return self.get_response(request)
         if not idempotency.is_valid_key(key):
             message = f"1 to {idempotency.MAX_KEY_LENGTH} printable ASCII characters (a UUID is a good key)."

@@ -5,8 +5,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
 
-from .permissions import IsCallbotClient
-
 
 class ApiMetadata(SimpleMetadata):
     """OPTIONS without the form description of DRF's browsable API (our views have no serializer_class;
@@ -19,8 +17,8 @@ class ApiMetadata(SimpleMetadata):
 class ApiView(GenericAPIView):
     # Thin view: no queryset, no filter backends (filters are input serializers passed to selectors).
     # No class docstring on purpose: OpenAPI descriptions come from each method's docstring.
+    # Permissions: REST_FRAMEWORK's DEFAULT_PERMISSION_CLASSES (any callbot client), or the view's own.
 
-    permission_classes = [IsCallbotClient]
     filter_backends: list = []
     metadata_class = ApiMetadata
 

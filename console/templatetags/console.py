@@ -2,8 +2,8 @@
 
 from django import template
 
+from accounts.roles import is_agent
 from handoff import selectors
-from handoff.roles import is_agent
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from callbot_site.validation import date_out_of_range_message
+from core.validation import date_out_of_range_message
 
 PG_INTEGER_MAX = 2_147_483_647
 

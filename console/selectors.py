@@ -1,8 +1,8 @@
-"""Reads that combine apps for the agent console.
+"""Reads of the console that reach into crm beside handoff.
 
-`handoff` may depend on `interactions` only (docs: ARCHITECTURE.md), yet an agent's ticket page
-shows the customer's mini-CRM record and the CRM actions the bot ran. The project package, which
-knows every app, composes those reads here; the handoff admin asks this module, never `crm`.
+`handoff` and `crm` never import each other (docs/architecture.md), yet an agent's ticket page shows
+the customer's mini-CRM record and the CRM actions the bot ran. The console sits above both and
+composes those reads here.
 """
 
 from django.db.models import OuterRef, QuerySet, Subquery

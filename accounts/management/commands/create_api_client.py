@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from callbot_site.accounts import create_api_client
-from callbot_site.errors import DomainError
+from accounts.services import create_api_client
+from core.errors import DomainError
 
 
 class Command(BaseCommand):

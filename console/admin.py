@@ -15,15 +15,12 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from callbot_site import console
-from callbot_site.admin_base import ReadOnlyAdmin
-from callbot_site.errors import DomainError
-from callbot_site.paginators import LargeTablePaginator
-from interactions import selectors as interaction_selectors
-
-from . import selectors, services
-from .admin_filters import HolderFilter, TicketStatusFilter
-from .models import (
+from accounts.roles import agents_queryset, is_supervisor
+from core.admin_base import ReadOnlyAdmin
+from core.errors import DomainError
+from core.paginators import LargeTablePaginator
+from handoff import selectors, services
+from handoff.models import (
     PRIORITY_RANK,
     AgentNotification,
     AgentProfile,
@@ -33,7 +30,10 @@ from .models import (
     TicketEvent,
     TicketStatus,
 )
-from .roles import agents_queryset, is_supervisor
+from interactions import selectors as interaction_selectors
+
+from . import selectors as console
+from .filters import HolderFilter, TicketStatusFilter
 
 RANK_PRIORITY = {rank: priority for priority, rank in PRIORITY_RANK.items()}
 AGEING_RULE = (

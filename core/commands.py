@@ -8,8 +8,8 @@ import os
 
 from django.core.management.base import CommandError
 
-from callbot_site.errors import DomainError
-from callbot_site.validation import date_out_of_range_message
+from core.errors import DomainError
+from core.validation import date_out_of_range_message
 
 # Days to keep, batch sizes: a century of days at most keeps date arithmetic far from its limits.
 MAX_COUNT = 36_500
