@@ -1,4 +1,4 @@
-"""Shared bits of the analytics commands: argument types and domain errors as clean command errors."""
+"""Shared bits of every management command: argument types, and domain errors as one-line command errors."""
 
 import argparse
 import contextlib
@@ -41,10 +41,21 @@ def operator_name() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
+def command_message(error: DomainError) -> str:
+    """The error's message, followed by the field details it does not already say."""
+    details = [text for texts in error.errors.values() for text in texts if text not in error.message]
+    return f"{error.message} {'; '.join(details)}".strip()
+
+
 @contextlib.contextmanager
-def domain_errors_as_command_errors():
-    """A refused request ends the command with its message (exit status 1), never a traceback."""
+def domain_errors_as_command_errors(*expected: type[Exception]):
+    """A refused request ends the command with one line (exit status 1), never a traceback.
+
+    `expected`: other exceptions the command anticipates (a malformed input file), shown by their text.
+    """
     try:
         yield
-    except DomainError as exc:
-        raise CommandError(exc.message) from exc
+    except DomainError as error:
+        raise CommandError(command_message(error)) from None
+    except expected as error:
+        raise CommandError(str(error)) from None

@@ -1,9 +1,9 @@
 """`manage.py create_api_client NAME [--rotate]`: a bot account for the API; its token is the last line printed."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from accounts.services import create_api_client
-from core.errors import DomainError
+from core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):
@@ -14,9 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--rotate", action="store_true", help="Replace the client's token with a new one.")
 
     def handle(self, *args, name, rotate, **options):
-        try:
+        with domain_errors_as_command_errors():
             user, token = create_api_client(name=name, rotate_token=rotate)
-        except DomainError as exc:
-            raise CommandError(exc.message) from exc
         self.stdout.write(f"API client {user.get_username()} is ready. Send: Authorization: Token <token>")
         self.stdout.write(token)

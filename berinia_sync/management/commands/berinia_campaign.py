@@ -1,10 +1,10 @@
 """manage.py berinia_campaign create NAME [--niche NAME] | list: campaigns in Berinia."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from berinia_sync.selectors import list_campaigns
 from berinia_sync.services import create_campaign
-from core.errors import DomainError
+from core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         actions.add_parser("list", help="List the campaigns with their lead counts.")
 
     def handle(self, *args, action, **options):
-        try:
+        with domain_errors_as_command_errors():
             if action == "create":
                 campaign, niche_created = create_campaign(
                     name=options["name"], niche=options["niche"], description=options["description"]
@@ -35,5 +35,3 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{campaign.pk:>6}  {campaign.name:<40} {campaign.status or '':<10} {campaign.lead_count} leads"
                     )
-        except DomainError as error:
-            raise CommandError(error.message) from None

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from berinia_sync.readers import FORMATS, open_input, read_leads
 from berinia_sync.reports import Progress, RejectionReport
 from berinia_sync.services import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, export_leads
-from core.errors import DomainError
+from core.commands import domain_errors_as_command_errors
 
 EXIT_REJECTED = 3
 
@@ -42,19 +42,18 @@ class Command(BaseCommand):
             raise CommandError(f"cannot write the report {report}: {error.strerror}.") from None
         progress = Progress(self.stderr._out)
         try:
-            result = export_leads(
-                read_leads(stream, format, name=path),
-                campaign,
-                batch_size=batch_size,
-                dry_run=dry_run,
-                started_by=_os_user(),
-                origin="command",
-                source_name=path,
-                on_rejected=report_file,
-                on_progress=progress,
-            )
-        except (DomainError, UnicodeDecodeError, ValueError, csv.Error) as error:
-            raise CommandError(getattr(error, "message", None) or str(error)) from None
+            with domain_errors_as_command_errors(UnicodeDecodeError, ValueError, csv.Error):
+                result = export_leads(
+                    read_leads(stream, format, name=path),
+                    campaign,
+                    batch_size=batch_size,
+                    dry_run=dry_run,
+                    started_by=_os_user(),
+                    origin="command",
+                    source_name=path,
+                    on_rejected=report_file,
+                    on_progress=progress,
+                )
         finally:
             progress.done()
             if report_file:

@@ -1,9 +1,9 @@
 """`manage.py create_agent USERNAME --password P [--supervisor]`: a human agent (staff, Agents or Supervisors)."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from callbot_site.agents import create_agent
-from core.errors import DomainError
+from core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):
@@ -16,10 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
 
     def handle(self, *args, username, password, supervisor, email, **options):
-        try:
+        with domain_errors_as_command_errors():
             user = create_agent(username=username, password=password, supervisor=supervisor, email=email)
-        except DomainError as exc:
-            details = "; ".join(message for messages in exc.errors.values() for message in messages)
-            raise CommandError(f"{exc.message} {details}".strip()) from exc
         role = "supervisor" if supervisor else "agent"
         self.stdout.write(f"{role} {user.get_username()} is ready (API token: manage.py drf_create_token {username}).")
