@@ -32,7 +32,7 @@ browsers:
 	@scripts/install_chromium.sh
 
 test: db browsers
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-logo
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory bench-smoke
 
@@ -47,7 +47,7 @@ stop: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-logo
 
 clean: stop
 	rm -rf .localdb $(VENV)
