@@ -3,12 +3,14 @@
 The middleware resolves the client through DRF's configured authentication classes, wraps the request
 in one transaction with the key's row (see idempotency/services.py for why), and either replays the
 stored first response or lets the view run and stores its 2xx response. Error responses are rolled back
-entirely. A view opts out with `idempotency_exempt = True` (the lead export commits per Berinia batch).
+entirely. A replay first passes the view's own checks as they stand now (authentication, permissions,
+throttles): a key never outlives the right to make the request. A view opts out with
+`idempotency_exempt = True` (the lead export commits per Berinia batch).
 """
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
@@ -21,17 +23,33 @@ HEADER = "Idempotency-Key"
 REPLAY_HEADER = "Idempotent-Replayed"
 
 
-def _is_keyed_api_view(request) -> bool:
-    """Whether the URL leads to a DRF view that has not opted out of idempotency keys."""
+def _keyed_api_view(request) -> ResolverMatch | None:
+    """The URL's match when it leads to a DRF view that has not opted out of idempotency keys."""
     try:
-        view_class = getattr(resolve(request.path_info).func, "cls", None)
+        match = resolve(request.path_info)
     except Resolver404:
-        return False
-    return (
-        isinstance(view_class, type)
-        and issubclass(view_class, APIView)
-        and not getattr(view_class, "idempotency_exempt", False)
-    )
+        return None
+    view_class = getattr(match.func, "cls", None)
+    keyed = isinstance(view_class, type) and issubclass(view_class, APIView)
+    return match if keyed and not getattr(view_class, "idempotency_exempt", False) else None
+
+
+def _refusal(request, match: ResolverMatch) -> HttpResponse | None:
+    """The view's answer to this request before its handler runs (401, 403, 429), or None when it passes.
+
+    The same steps as APIView.dispatch up to the handler, so a replay is checked and counted (throttles)
+    exactly like a first request.
+    """
+    view = match.func.cls(**match.func.initkwargs)
+    view.args, view.kwargs = match.args, match.kwargs
+    drf_request = view.initialize_request(request, *match.args, **match.kwargs)
+    view.request, view.headers = drf_request, view.default_response_headers
+    try:
+        view.initial(drf_request, *match.args, **match.kwargs)
+    except Exception as exc:  # DRF turns it into its error response, as the view itself would
+        response = view.finalize_response(drf_request, view.handle_exception(exc), *match.args, **match.kwargs)
+        return response.render()
+    return None
 
 
 def _client_of(request):
@@ -58,7 +76,8 @@ class IdempotencyMiddleware:
 
     def __call__(self, request):
         key = request.headers.get(HEADER)
-        if key is None or request.method != "POST" or not _is_keyed_api_view(request):
+        match = _keyed_api_view(request) if key is not None and request.method == "POST" else None
+        if match is None:
             return self.get_response(request)
         if not idempotency.is_valid_key(key):
             message = f"1 to {idempotency.MAX_KEY_LENGTH} printable ASCII characters (a UUID is a good key)."
@@ -77,7 +96,7 @@ class IdempotencyMiddleware:
             except idempotency.KeyReused as exc:
                 return JsonResponse(error_body("idempotency_key_reused", exc.message, exc.errors), status=422)
             if record.response_status is not None:
-                return _replay(record)
+                return _refusal(request, match) or _replay(record)
             response = self.get_response(request)
             if 200 <= response.status_code < 300 and not response.streaming:
                 idempotency.store_response(

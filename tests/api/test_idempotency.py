@@ -157,3 +157,32 @@ def test_the_lead_export_ignores_the_key_and_keeps_its_ledger_per_batch():
     middleware(request)
     assert seen == ["/api/v1/berinia/exports/"] * 2
     assert not IdempotencyKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_replay_checks_the_callers_current_permissions(agent, agent_client):
+    """A demoted agent replaying a claim-next key gets 403, not the stored ticket and customer data."""
+    HandoffTicketFactory()
+    first = _post(agent_client, {}, "k-claim", url="/api/v1/tickets/claim-next/")
+    assert first.status_code == 200 and first.json()["ticket_id"]
+    agent.groups.clear()
+    replay = _post(token_client(type(agent).objects.get(pk=agent.pk)), {}, "k-claim", url="/api/v1/tickets/claim-next/")
+    assert replay.status_code == 403
+    assert replay.json()["type"] == "permission_denied" and "ticket_id" not in replay.json()
+    assert "Idempotent-Replayed" not in replay
+
+
+@pytest.mark.django_db
+def test_a_replay_counts_against_the_throttle(bot_client):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from tests.api.test_errors_and_throttling import _rest_framework
+
+    cache.clear()
+    rates = {"client_burst": "2/min", "client_sustained": "1000/min"}
+    with override_settings(REST_FRAMEWORK={**_rest_framework(), "DEFAULT_THROTTLE_RATES": rates}):
+        answers = [_post(bot_client, BODY, "k-throttled").status_code for _ in range(3)]
+    cache.clear()
+    assert answers == [201, 201, 429]
+    assert Interaction.objects.count() == 1
