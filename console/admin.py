@@ -19,7 +19,7 @@ from accounts.roles import agents_queryset, is_supervisor
 from core.admin_base import ReadOnlyAdmin
 from core.errors import DomainError
 from core.paginators import LargeTablePaginator
-from handoff import selectors, services
+from handoff import rules, selectors, services
 from handoff.models import (
     PRIORITY_RANK,
     AgentNotification,
@@ -40,6 +40,21 @@ AGEING_RULE = (
     "Ageing: a queued ticket moves up one priority level for every full target wait of its queue "
     "(a medium ticket waiting past the target ranks with the high ones). Claim next follows it."
 )
+
+
+def ticket_buttons(ticket, user) -> dict[str, bool]:
+    """The ticket page's buttons: the move must be in the transitions table and the user allowed to make it."""
+    works = rules.may_work(ticket, user)
+
+    def allowed(target, permitted):
+        return permitted and rules.can_move(ticket.status, target)
+
+    return {
+        "can_start": allowed(TicketStatus.IN_PROGRESS, works),
+        "can_resolve": allowed(TicketStatus.RESOLVED, works),
+        "can_hand_back": allowed(TicketStatus.QUEUED, works),
+        "can_assign": allowed(TicketStatus.ASSIGNED, rules.may_assign(user)),
+    }
 
 
 def _run(request, work, success: str) -> bool:
@@ -181,7 +196,6 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
 
     def _ticket_context(self, request, ticket) -> dict:
         interaction = ticket.interaction
-        holds_it = ticket.assigned_agent_id == request.user.pk
         supervisor = is_supervisor(request.user)
         return {
             "ticket": ticket,
@@ -193,10 +207,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             "events": ticket.events.select_related("actor").order_by("created_at", "id"),
             "reasons": ResolutionReason.objects.filter(is_active=True),
             "assignable_agents": agents_queryset().order_by("username") if supervisor else [],
-            "can_start": ticket.status == TicketStatus.ASSIGNED and (holds_it or supervisor),
-            "can_resolve": ticket.status in services.HELD_STATUSES and (holds_it or supervisor),
-            "can_hand_back": ticket.status in services.HELD_STATUSES and (holds_it or supervisor),
-            "can_assign": supervisor and ticket.status != TicketStatus.RESOLVED,
+            **ticket_buttons(ticket, request.user),
             "ageing_rule": AGEING_RULE,
         }
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from handoff.models import TicketStatus
-from handoff.services import OPEN_STATUSES
+from handoff.rules import OPEN_STATUSES
 
 OPEN = "open"
 ALL = "all"

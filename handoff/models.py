@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -64,10 +65,22 @@ class AgentProfile(models.Model):
     """Per-agent settings of the console (capacity overrides the queue's default)."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile")
-    max_open_tickets = models.PositiveIntegerField(null=True, blank=True)
+    # Empty means the queue's default; 0 is refused (it used to mean the same, now there is one way).
+    max_open_tickets = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Tickets this agent may hold at once; empty for the queue's default.",
+    )
 
     class Meta:
         db_table = "handoff_agent_profiles"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_open_tickets__isnull=True) | Q(max_open_tickets__gte=1),
+                name="handoff_agent_profiles_capacity_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"profile of {self.user}"

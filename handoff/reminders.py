@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.roles import SUPERVISORS_GROUP
 
-from . import services
+from . import rules, services
 from .models import AgentNotification, HandoffTicket, NotificationType, TicketStatus
 
 BATCH_SIZE = 500
@@ -52,7 +52,7 @@ def _reminder_text(ticket: HandoffTicket, now) -> str:
 @transaction.atomic
 def _remind_batch(now) -> int:
     due = list(
-        HandoffTicket.objects.filter(status__in=services.OPEN_STATUSES)
+        HandoffTicket.objects.filter(status__in=rules.OPEN_STATUSES)
         .annotate(phase_start=_phase_start())
         .annotate(late_at=F("phase_start") + _minutes("queue__target_wait_minutes"))
         .filter(late_at__lte=now)

@@ -4,14 +4,13 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, FloatField, Func, IntegerField, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, Now
+from django.db.models.functions import Cast, Coalesce, Floor, Now
 from django.utils import timezone
 
 from core.errors import get_or_not_found
 
+from . import rules
 from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, TicketStatus
-
-HIGHEST_RANK = 3
 
 
 def _seconds_between(start, end) -> Func:
@@ -19,21 +18,16 @@ def _seconds_between(start, end) -> Func:
 
 
 def with_wait(queryset: QuerySet[HandoffTicket]) -> QuerySet[HandoffTicket]:
-    """Annotate wait_minutes (until assignment, or until now while queued) and the ageing rank.
-
-    Ageing: every full target wait of its queue that a ticket has waited raises it one priority
-    level, up to high — so a medium ticket past its target ranks with the high ones.
-    """
+    """Annotate wait_minutes (until assignment, or until now while queued) and the ageing rank (rules)."""
     waited = _seconds_between(F("created_at"), Coalesce(F("assigned_at"), Now()))
-    steps = Cast(Floor(waited / (Greatest(F("queue__target_wait_minutes"), Value(1)) * Value(60.0))), IntegerField())
     return queryset.annotate(
         wait_minutes=Cast(Floor(waited / Value(60.0)), IntegerField()),
-        effective_rank=Least(Value(HIGHEST_RANK), F("priority_rank") + steps),
+        effective_rank=rules.effective_rank_expression("priority_rank", waited, "queue__target_wait_minutes"),
     )
 
 
 def in_claim_order(queryset: QuerySet[HandoffTicket]) -> QuerySet[HandoffTicket]:
-    return with_wait(queryset).order_by("-effective_rank", "created_at", "ticket_id")
+    return with_wait(queryset).order_by(*rules.CLAIM_ORDERING)
 
 
 def queued_tickets(*, queue_name: str | None = None) -> QuerySet[HandoffTicket]:
@@ -53,9 +47,9 @@ def get_ticket(*, ticket_id) -> HandoffTicket:
 
 
 def capacity_of(*, agent, queue: Queue) -> int:
-    """The agent's own limit when set, else the queue's default."""
+    """The agent's own limit when set, else the queue's default (rules.capacity)."""
     own = AgentProfile.objects.filter(user=agent).values_list("max_open_tickets", flat=True).first()
-    return own or queue.default_capacity
+    return rules.capacity(own, queue.default_capacity)
 
 
 def notifications_of(*, agent, is_read: bool | None = None) -> QuerySet[AgentNotification]:
@@ -107,22 +101,24 @@ class QueueLoad:
         return self.oldest_wait_minutes is not None and self.oldest_wait_minutes > self.target_wait_minutes
 
 
+_QUEUED = rules.sql_literal(TicketStatus.QUEUED)
+
 # Per queue: queued tickets counted up to a cap, and the oldest one found through the three
 # priority levels of the partial index: a few index probes per queue, whatever the table size.
-_QUEUE_BOARD_SQL = """
+_QUEUE_BOARD_SQL = f"""
 SELECT q.name, q.target_wait_minutes, waiting.n, oldest.created_at
 FROM handoff_queues q
 CROSS JOIN LATERAL (
     SELECT COUNT(*) AS n FROM (
-        SELECT 1 FROM handoff_tickets t WHERE t.status = 'queued' AND t.queue_name = q.name LIMIT %(cap)s
+        SELECT 1 FROM handoff_tickets t WHERE t.status = {_QUEUED} AND t.queue_name = q.name LIMIT %(cap)s
     ) AS capped
 ) waiting
 CROSS JOIN LATERAL (
     SELECT MIN(head.created_at) AS created_at
-    FROM (VALUES (3), (2), (1)) AS levels(rank)
+    FROM (VALUES {rules.sql_rank_levels()}) AS levels(rank)
     CROSS JOIN LATERAL (
         SELECT t.created_at FROM handoff_tickets t
-        WHERE t.status = 'queued' AND t.queue_name = q.name AND t.priority_rank = levels.rank
+        WHERE t.status = {_QUEUED} AND t.queue_name = q.name AND t.priority_rank = levels.rank
         ORDER BY t.created_at LIMIT 1
     ) head
 ) oldest
@@ -149,12 +145,9 @@ def queue_board(*, cap: int = 100) -> list[QueueLoad]:
 
 def held_count(*, agent) -> int:
     """Open tickets the agent holds right now (assigned or in progress)."""
-    return HandoffTicket.objects.filter(
-        assigned_agent=agent, status__in=[TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS]
-    ).count()
+    return HandoffTicket.objects.filter(assigned_agent=agent, status__in=rules.HELD_STATUSES).count()
 
 
 def has_open_ticket(*, interaction_id) -> bool:
     """Whether a human agent still has (or will have) work on this interaction."""
-    open_statuses = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.IN_PROGRESS)
-    return HandoffTicket.objects.filter(interaction_id=interaction_id, status__in=open_statuses).exists()
+    return HandoffTicket.objects.filter(interaction_id=interaction_id, status__in=rules.OPEN_STATUSES).exists()

@@ -24,7 +24,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidInput
-from handoff.services import OPEN_STATUSES
+from handoff.rules import OPEN_STATUSES
 from idempotency import services as idempotency
 
 DEFAULT_RETENTION_DAYS = 90
