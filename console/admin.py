@@ -319,8 +319,11 @@ class AgentNotificationAdmin(ReadOnlyAdmin):
 
     @admin.display(description="ticket")
     def open_link(self, notification):
+        # A button of the changelist's own form (which carries the CSRF token): opening marks it read.
         url = reverse("admin:handoff_notification_open", args=[notification.pk])
-        return format_html('<a class="button" href="{}">Open ticket</a>', url)
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" formmethod="post">Open ticket</button>', url
+        )
 
     @admin.action(description="Mark selected notifications as read", permissions=["view"])
     def mark_read(self, request, queryset):
@@ -340,9 +343,15 @@ class AgentNotificationAdmin(ReadOnlyAdmin):
         ]
 
     def open_view(self, request, notification_id):
-        """Opening a notification marks it read and shows its ticket."""
+        """The inbox's button (a POST) marks the notification read; any request then shows its ticket.
+
+        A GET (a followed link, a prefetch) changes nothing.
+        """
         try:
-            notification = services.mark_notification_read(notification_id=notification_id, agent=request.user)
+            if request.method == "POST":
+                notification = services.mark_notification_read(notification_id=notification_id, agent=request.user)
+            else:
+                notification = selectors.get_notification(notification_id=notification_id, agent=request.user)
         except DomainError as error:
             messages.error(request, error.message)
             return HttpResponseRedirect(reverse("admin:handoff_agentnotification_changelist"))
@@ -405,6 +414,13 @@ class ResolutionReasonAdmin(admin.ModelAdmin):
 
 @admin.register(AgentProfile)
 class AgentProfileAdmin(admin.ModelAdmin):
+    """Capacity overrides, for human agents only: the user list offers staff agents and supervisors,
+    never bots or other accounts (not even through `?user=` in the add form's URL)."""
+
     list_display = ("user", "max_open_tickets")
     list_select_related = ("user",)
-    raw_id_fields = ("user",)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = agents_queryset().order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

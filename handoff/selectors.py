@@ -59,6 +59,11 @@ def notifications_of(*, agent, is_read: bool | None = None) -> QuerySet[AgentNot
     return queryset.order_by("-created_at")
 
 
+def get_notification(*, notification_id, agent) -> AgentNotification:
+    """One of the agent's own notifications (NotFound for anyone else's)."""
+    return get_or_not_found(AgentNotification.objects.filter(agent=agent), "Notification", pk=notification_id)
+
+
 def unread_count(*, agent) -> int:
     return AgentNotification.objects.filter(agent=agent, is_read=False).count()
 

@@ -70,6 +70,16 @@ def test_dashboard_is_for_staff_only(client, db):
     assert response["Location"].startswith("/admin/login/")
 
 
+def test_dashboard_is_for_agents_and_supervisors_not_any_staff_account(client, agent, supervisor):
+    stray_staff = UserFactory(username="intern", is_staff=True)  # staff, but in no console group
+    client.force_login(stray_staff)
+    assert client.get(DASHBOARD_URL).status_code == 403
+    assert f'href="{DASHBOARD_URL}"' not in client.get(reverse("admin:index")).content.decode()
+    for person in (agent, supervisor):
+        client.force_login(person)
+        assert client.get(DASHBOARD_URL).status_code == 200
+
+
 def test_anonymous_visitors_are_sent_to_the_login(client, db):
     assert client.get(DASHBOARD_URL)["Location"].startswith("/admin/login/")
 

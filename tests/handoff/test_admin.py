@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoff import services
-from handoff.models import AgentNotification, HandoffTicket, Queue, TicketEvent
+from handoff.models import AgentNotification, AgentProfile, HandoffTicket, Queue, TicketEvent
 from tests.crm.factories import CrmActionFactory, CustomerFactory
 from tests.handoff.factories import (
     AgentFactory,
@@ -393,14 +393,28 @@ def test_inbox_shows_only_my_notifications(agent, other_agent):
 
 def test_opening_a_notification_marks_it_read_and_shows_the_ticket(agent, other_agent):
     notification = AgentNotificationFactory(agent=agent)
-    response = _client(agent).get(reverse("admin:handoff_notification_open", args=[notification.pk]))
+    response = _client(agent).post(reverse("admin:handoff_notification_open", args=[notification.pk]))
     assert response.url == _ticket_url(notification.ticket)
     notification.refresh_from_db()
     assert notification.is_read and notification.read_at
     foreign = AgentNotificationFactory(agent=other_agent)
-    response = _client(agent).get(reverse("admin:handoff_notification_open", args=[foreign.pk]), follow=True)
+    response = _client(agent).post(reverse("admin:handoff_notification_open", args=[foreign.pk]), follow=True)
     assert any("does not exist" in m for m in _messages(response))
     assert not AgentNotification.objects.get(pk=foreign.pk).is_read
+
+
+def test_a_get_on_a_notification_changes_nothing(agent, other_agent):
+    """A link (prefetched, crawled, opened from history) never marks anything read: only the button's POST does."""
+    notification = AgentNotificationFactory(agent=agent)
+    response = _client(agent).get(reverse("admin:handoff_notification_open", args=[notification.pk]))
+    assert response.url == _ticket_url(notification.ticket)
+    assert not AgentNotification.objects.get(pk=notification.pk).is_read
+    foreign = AgentNotificationFactory(agent=other_agent)
+    response = _client(agent).get(reverse("admin:handoff_notification_open", args=[foreign.pk]), follow=True)
+    assert any("does not exist" in m for m in _messages(response))
+    inbox = _client(agent).get(INBOX_URL).content.decode()
+    open_url = reverse("admin:handoff_notification_open", args=[notification.pk])
+    assert f'formaction="{open_url}"' in inbox and 'formmethod="post"' in inbox
 
 
 def test_mark_read_action_and_mark_all(agent):
@@ -439,3 +453,23 @@ def test_agents_cannot_unlock_accounts(agent):
 def test_sessions_last_a_working_day(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+# -- agent settings ---------------------------------------------------------------------------
+
+
+def test_agent_profiles_are_only_for_staff_agents(supervisor, agent):
+    from tests.api.factories import BotFactory
+    from tests.handoff.factories import UserFactory
+
+    bot, outsider = BotFactory(username="tool-router"), UserFactory(username="visitor", is_staff=True)
+    client = _client(supervisor)
+    add_url = reverse("admin:handoff_agentprofile_add")
+    page = client.get(add_url, {"user": bot.pk}).content.decode()
+    assert "tool-router" not in page and "visitor" not in page and "alice" in page
+    refused = client.post(add_url, {"user": bot.pk, "max_open_tickets": 2})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+    client.post(add_url, {"user": outsider.pk, "max_open_tickets": 2})
+    created = client.post(add_url, {"user": agent.pk, "max_open_tickets": 2})
+    assert created.status_code == 302
+    assert list(AgentProfile.objects.values_list("user__username", flat=True)) == ["alice"]
