@@ -60,8 +60,11 @@ def record_turn(
     response: dict | None = None,
     handoff: dict | None = None,
     status: str | None = None,
+    author=None,
 ) -> TurnResult:
-    """Record one turn; each optional part is a dict of the keyword arguments of its app's service."""
+    """Record one turn; each optional part is a dict of the keyword arguments of its app's service.
+
+    `author` is the account that sends the turn: its messages record it."""
     _check_combination(interaction_id=interaction_id, interaction=interaction, handoff=handoff, status=status)
     created = interaction is not None
     if created:
@@ -80,7 +83,9 @@ def record_turn(
         result.response_log_id = interaction_services.log_response(interaction=current, **fields).pk
         if response.get("add_to_transcript", True):
             transcript.append({"speaker": BOT_SPEAKER, "message": fields["response_text"]})
-    messages = interaction_services.append_messages(interaction=current, messages=transcript, transcript_empty=created)
+    messages = interaction_services.append_messages(
+        interaction=current, messages=transcript, transcript_empty=created, author=author
+    )
     result.message_id, result.turn_number = messages[0].pk, messages[0].turn_number
     if len(messages) > 1:
         result.response_message_id = messages[1].pk

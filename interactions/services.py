@@ -68,8 +68,9 @@ def add_conversation_message(
     message: str,
     turn_number: int | None = None,
     metadata: dict | None = None,
+    author=None,
 ) -> ConversationMessage:
-    """Append a message to the transcript.
+    """Append a message to the transcript, recorded by `author` (the calling account).
 
     The interaction row is locked while the next turn number is read, so concurrent writers to
     one interaction get consecutive numbers instead of colliding on the unique constraint.
@@ -82,11 +83,11 @@ def add_conversation_message(
             f"Interaction {interaction.pk} is {interaction.status}; a finished interaction takes no more messages.",
             errors={"interaction_id": [f"Status is {interaction.status} (final)."]},
         )
-    return append_messages(interaction=interaction, messages=[entry])[0]
+    return append_messages(interaction=interaction, messages=[entry], author=author)[0]
 
 
 def append_messages(
-    *, interaction: Interaction, messages: Sequence[dict], transcript_empty: bool = False
+    *, interaction: Interaction, messages: Sequence[dict], transcript_empty: bool = False, author=None
 ) -> list[ConversationMessage]:
     """Append several messages (dicts of add_conversation_message's fields) in one INSERT.
 
@@ -121,6 +122,7 @@ def append_messages(
                 message=entry["message"],
                 turn_number=turn_number,
                 metadata=entry.get("metadata") or {},
+                author=author,
             )
         )
     return ConversationMessage.objects.bulk_create(rows)

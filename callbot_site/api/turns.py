@@ -54,5 +54,5 @@ class TurnApi(ApiView):
     def post(self, request):
         """Record a bot turn atomically: start or continue an interaction, append the customer's message, and
         optionally log a CRM action, a bot response, open a handoff and set a final status."""
-        result = turns.record_turn(**self.validated(TurnInput))
+        result = turns.record_turn(author=request.user, **self.validated(TurnInput))
         return self.respond(TurnOutput, result, status.HTTP_201_CREATED)

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from accounts.roles import agents_queryset
 from core.api.fields import AllowedChoiceField, BoundedIntegerField, JSONObjectField, ScoreField
 from core.api.serializers import StrictInputSerializer
 from interactions.models import (
@@ -72,7 +73,21 @@ class MessageOutput(serializers.ModelSerializer):
 
 class StatusInput(StrictInputSerializer):
     status = AllowedChoiceField(InteractionStatus)
-    assigned_agent = serializers.CharField(max_length=150, required=False, allow_blank=True, default=None)
+    assigned_agent = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default=None,
+        help_text="Username of the human agent who handled the interaction (an active agent or supervisor).",
+    )
+
+    def validate_assigned_agent(self, value):
+        # Free text would let a bot name any person as the one who handled a customer.
+        if value and not agents_queryset().filter(username=value).exists():
+            raise serializers.ValidationError(
+                f"'{value}' is not an active agent or supervisor; give an agent's username, or leave it out."
+            )
+        return value
 
 
 class ResponseInput(StrictInputSerializer):

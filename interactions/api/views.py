@@ -50,7 +50,9 @@ class InteractionMessagesApi(ApiView):
 
     @extend_schema(tags=TAGS, parameters=[INTERACTION_ID], request=MessageInput, responses={201: MessageOutput})
     def post(self, request, interaction_id):
-        message = services.add_conversation_message(interaction_id=interaction_id, **self.validated(MessageInput))
+        message = services.add_conversation_message(
+            interaction_id=interaction_id, author=request.user, **self.validated(MessageInput)
+        )
         return self.respond(MessageOutput, message, status.HTTP_201_CREATED)
 
 

@@ -111,10 +111,10 @@ def test_add_message_errors_400_404_409(bot_client):
     assert ConversationMessage.objects.filter(interaction=interaction).count() == 1
 
 
-def test_status_transitions_200_then_409_from_a_final_status(bot_client):
+def test_status_transitions_200_then_409_from_a_final_status(bot_client, agent):
     interaction = InteractionFactory()
     url = f"/api/v1/interactions/{interaction.pk}/status/"
-    done = bot_client.post(url, {"status": "completed", "assigned_agent": "bot"}, format="json")
+    done = bot_client.post(url, {"status": "completed", "assigned_agent": "alice"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "completed"
     assert done.json()["resolution_time_seconds"] is not None
     again = bot_client.post(url, {"status": "in_progress"}, format="json")
@@ -123,6 +123,20 @@ def test_status_transitions_200_then_409_from_a_final_status(bot_client):
     assert body["type"] == "invalid_transition" and "from 'completed' to 'in_progress'" in body["detail"]
     assert Interaction.objects.get(pk=interaction.pk).status == "completed"
     assert bot_client.post(url, {"status": "closed"}, format="json").status_code == 400
+
+
+def test_assigned_agent_must_name_an_active_agent(bot_client, agent, bot):
+    """A bot may not write any name it likes as the person who handled a customer."""
+    url = f"/api/v1/interactions/{InteractionFactory().pk}/status/"
+    for name in ("the-ceo", bot.username):
+        refused = bot_client.post(url, {"status": "in_progress", "assigned_agent": name}, format="json")
+        assert refused.status_code == 400 and "assigned_agent" in refused.json()["errors"]
+        assert "active agent" in refused.json()["errors"]["assigned_agent"][0]
+    agent.is_active = False
+    agent.save()
+    gone = bot_client.post(url, {"status": "in_progress", "assigned_agent": "alice"}, format="json")
+    assert gone.status_code == 400
+    assert Interaction.objects.get().status == "pending" and Interaction.objects.get().assigned_agent == ""
     assert bot_client.post(f"/api/v1/interactions/{uuid.uuid4()}/status/", {"status": "failed"}).status_code == 404
 
 

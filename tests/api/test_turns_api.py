@@ -204,3 +204,23 @@ def test_concurrent_turns_on_one_interaction_get_consecutive_turn_numbers():
     for question, answer in zip(transcript[::2], transcript[1::2], strict=True):
         assert (question[1], answer[1]) == ("customer", "agent")
         assert answer[2] == question[2].replace("question", "answer")
+
+
+def test_messages_record_the_account_that_sent_them(bot_client, bot, agent_client, agent):
+    turn = bot_client.post(
+        "/api/v1/turns/",
+        {
+            "interaction": {"customer_id": "C-7", "channel": "chat"},
+            "message": {"message": "Bonjour"},
+            "response": {"response_text": "Bonjour, que puis-je faire ?"},
+        },
+        format="json",
+    ).json()
+    url = f"/api/v1/interactions/{turn['interaction_id']}/messages/"
+    assert agent_client.post(url, {"speaker": "agent", "message": "Je reprends."}, format="json").status_code == 201
+    authors = list(
+        ConversationMessage.objects.filter(interaction_id=turn["interaction_id"])
+        .order_by("turn_number")
+        .values_list("turn_number", "author__username")
+    )
+    assert authors == [(1, bot.username), (2, bot.username), (3, agent.username)]

@@ -8,19 +8,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from berinia_sync.models import ExportRecord, Outcome
 from idempotency.models import IdempotencyKey
-from tests.analytics.factories import AnalyticsMetricFactory, ErasureRecordFactory
-from tests.api.factories import IdempotencyKeyFactory
-from tests.berinia_sync.factories import ExportRunFactory, FieldMappingFactory
-from tests.crm.factories import CrmActionFactory, CustomerFactory
-from tests.handoff.factories import (
-    AgentNotificationFactory,
-    AgentProfileFactory,
-    HandoffTicketFactory,
-    TicketEventFactory,
-)
-from tests.interactions.factories import ConversationMessageFactory, ResponseLogFactory
 
 # The last migration of each app in the release before the layers (commit a04f39d); apps born since are at zero.
 PREVIOUS_RELEASE = [
@@ -62,28 +50,56 @@ def _row_counts(tables) -> dict[str, int]:
     return counts
 
 
-def _a_row_in_every_table():
-    ticket = HandoffTicketFactory()
-    ConversationMessageFactory(interaction=ticket.interaction)
-    ResponseLogFactory(interaction=ticket.interaction)
-    CustomerFactory()
-    CrmActionFactory(interaction=ticket.interaction)
-    AgentNotificationFactory(ticket=ticket)
-    TicketEventFactory(ticket=ticket)
-    AgentProfileFactory(max_open_tickets=0)  # before the layers, 0 meant "the queue's default"
-    AnalyticsMetricFactory()
-    ErasureRecordFactory()
-    run = ExportRunFactory()
-    ExportRecord.objects.create(run=run, position=1, outcome=Outcome.REJECTED, reason="no contact")
-    FieldMappingFactory()
-    return IdempotencyKeyFactory(response_body=b'{"interaction_id": "kept"}', created_at=timezone.now())
+def _a_row_in_every_table(old):
+    """Rows written with the previous release's own models (its state), as its code would have written them."""
+
+    def model(label):
+        return old.get_model(*label.split("."))
+
+    now = timezone.now()
+    user = model("auth.User").objects.create(username="agent-then", is_staff=True)
+    interaction = model("interactions.Interaction").objects.create(customer_id="C-1", channel="phone")
+    model("interactions.ConversationMessage").objects.create(
+        interaction=interaction, turn_number=1, speaker="customer", message="Bonjour"
+    )
+    model("interactions.ResponseLog").objects.create(interaction=interaction, response_text="Bonjour !")
+    model("crm.Customer").objects.create(customer_id="C-1", name="Chloé Martin")
+    model("crm.CrmAction").objects.create(
+        interaction=interaction, customer_id="C-1", action_type="check_policy_status", success=True
+    )
+    queue = model("handoff.Queue").objects.create(name="claims")
+    ticket = model("handoff.HandoffTicket").objects.create(
+        interaction=interaction, customer_id="C-1", reason="dispute", queue=queue
+    )
+    model("handoff.AgentNotification").objects.create(
+        ticket=ticket, agent=user, notification_type="new_ticket", message="New ticket"
+    )
+    model("handoff.TicketEvent").objects.create(ticket=ticket, action="created", to_status="queued")
+    model("handoff.AgentProfile").objects.create(user=user, max_open_tickets=0)  # 0 then meant "queue default"
+    model("analytics.AnalyticsMetric").objects.create(
+        metric_date=now.date(), metric_type="interactions_total", metric_value=1, dimensions={}
+    )
+    model("analytics.ErasureRecord").objects.create(erased_by="dpo", rows={"customers": 1})
+    run = model("berinia_sync.ExportRun").objects.create(origin="python", batch_size=100)
+    model("berinia_sync.ExportRecord").objects.create(run=run, position=1, outcome="rejected", reason="no contact")
+    return model("callbot_site.IdempotencyKey").objects.create(
+        client=user,
+        key="k-1",
+        request_fingerprint="0" * 64,
+        method="POST",
+        path="/api/v1/interactions/",
+        response_status=201,
+        response_body=b'{"interaction_id": "kept"}',
+        created_at=now,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_previous_release_upgrades_in_place_with_every_row_kept():
     _migrate(PREVIOUS_RELEASE)
     try:
-        key = _a_row_in_every_table()
+        old_nodes = [node for node in PREVIOUS_RELEASE if node[1] is not None]
+        key = _a_row_in_every_table(MigrationExecutor(connection).loader.project_state(old_nodes).apps)
         old_content_type = ContentType.objects.get(app_label="callbot_site", model="idempotencykey").pk
         before = _row_counts(_our_tables())
         assert all(before.values()), f"give these tables a row: {[t for t, n in before.items() if not n]}"
