@@ -1,13 +1,13 @@
 """export_leads: infra-ia leads → Berinia's `leads`, validated, deduplicated, batched, with a ledger.
 
-Three threads share the work: a producer thread reads, validates and maps the input and builds the staging
-rows (pure Python, no database); the calling thread writes each batch to Berinia; a ledger thread writes the
-previous batch's ExportRecords meanwhile (ledger.LedgerWriter). The queue from the producer holds at most
-two batches and the ledger at most one, so memory stays flat however long the input is.
+A producer thread reads, validates and maps the input and builds the staging rows (pure Python, no
+database); the calling thread writes each batch to Berinia and, once Berinia committed it, its ledger to
+`default` (ledger.record_batch). Only the calling thread touches the databases, so no connection is shared
+and the ledger stays in the caller's transaction. The queue from the producer holds at most two batches, so
+memory stays flat however long the input is.
 """
 
 import queue
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -92,11 +92,7 @@ def export_leads(
         batch_size=batch_size,
     )
     result = ExportResult(run_id=run.pk, dry_run=dry_run)
-    writer = ledger_writer = None
-    # The writing thread waits on PostgreSQL many times per batch; with the default 5 ms switch interval it
-    # then waits for the busy producer thread to yield the GIL each time. Restored when the run ends.
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch_interval, 0.0005))
+    writer = None
     try:
         try:
             connection = connections[BERINIA_ALIAS]
@@ -107,38 +103,33 @@ def export_leads(
             context = load_context(run_campaign_id=campaign_id)
             writer = BatchWriter(connection, dry_run=dry_run)
             writer.prepare()
-            ledger_writer = ledger.LedgerWriter(run, dry_run=dry_run)
             for batch in _produced(build_batches(leads, context, batch_size)):
-                counts = _write_batch(writer, ledger_writer, batch, on_rejected)
+                counts = _write_batch(run, writer, batch, on_rejected, dry_run=dry_run)
                 for name, value in counts.items():
                     setattr(result, name, getattr(result, name) + value)
                 if on_progress:
                     on_progress(result)
-            ledger_writer.close()
         except (OperationalError, InterfaceError) as error:
             raise BeriniaUnavailable(f"Berinia database unreachable: {scrub(error)}") from None
         finally:
             if writer is not None:
                 writer.close()
     except BaseException as error:
-        if ledger_writer is not None:
-            ledger_writer.close(failing=True)  # what Berinia committed is still recorded before the run ends
+        # Each batch Berinia committed was recorded right after its commit (unless that write is what failed).
         message = getattr(error, "message", None) or scrub(error) or type(error).__name__
         ledger.finish_run(run, error=message)
         raise
-    finally:
-        sys.setswitchinterval(switch_interval)
     ledger.finish_run(run)
     return result
 
 
-def _write_batch(writer: BatchWriter, ledger_writer: ledger.LedgerWriter, batch: Batch, on_rejected) -> Counter:
-    """Write one batch to Berinia (committed on return), hand its ledger to the ledger thread, return its counts."""
+def _write_batch(run: ExportRun, writer: BatchWriter, batch: Batch, on_rejected, *, dry_run: bool) -> Counter:
+    """Write one batch to Berinia (committed on return), then its ledger, and return its counts."""
     results, failures = writer.write(batch.rows)
     records = list(ledger.batch_records(batch, results, failures))
     counts = Counter(str(outcome) for _, _, _, outcome, _, _, _, _ in records)
     counts["received"] = batch.received
-    ledger_writer.submit(records, counts)
+    ledger.record_batch(run, records, counts, dry_run=dry_run)
     if on_rejected:
         for position, infra_id, _, outcome, reason, _, _, _ in records:
             if outcome == Outcome.REJECTED:

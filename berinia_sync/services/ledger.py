@@ -1,13 +1,11 @@
 """The export ledger in the default database: one ExportRecord per input lead, one ExportRun per run.
 
 Records are written with COPY after Berinia committed the batch they describe (the two databases cannot
-commit together); if the process dies in between, the re-run converges through matching. LedgerWriter does
-that in a worker thread, one batch behind the Berinia writer, on the calling thread's own `default`
-connection (shared with the worker, never used by both at once), so a run's ledger stays in the caller's
-transaction (tests, or a caller's atomic block).
+commit together); if the process dies in between, the re-run converges through matching. `record_batch`
+runs on the calling thread right after each commit, through that thread's own `default` connection: a run's
+ledger thus stays in the caller's transaction (tests, or a caller's atomic block) and no connection is
+shared between threads.
 """
-
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import connections
 from django.utils import timezone
@@ -63,7 +61,7 @@ def write_records(run: ExportRun, records: list[tuple], connection=None) -> None
 
 
 def add_counts(run: ExportRun, counts: dict[str, int], connection=None) -> None:
-    """Add a batch's counts to the run's, in SQL (the ORM would pick the calling thread's own connection)."""
+    """Add a batch's counts to the run's in one UPDATE (`connection` defaults to this thread's `default`)."""
     assignments = ", ".join(f"{name} = {name} + %s" for name in COUNTED)
     with (connection or connections["default"]).cursor() as cursor:
         cursor.execute(
@@ -72,50 +70,11 @@ def add_counts(run: ExportRun, counts: dict[str, int], connection=None) -> None:
         )
 
 
-class LedgerWriter:
-    """Writes each batch's records and counts in a worker thread while the next batch goes to Berinia.
-
-    At most one batch is in flight: `submit` waits for the previous one first, so records keep their order
-    and a ledger error surfaces at the next batch at the latest. `close()` waits for the last one; call it
-    before `finish_run`, also when the run failed (the batch Berinia committed must still be recorded).
-    """
-
-    def __init__(self, run: ExportRun, *, dry_run: bool):
-        self.run = run
-        self.dry_run = dry_run
-        self.connection = connections["default"]
-        self.connection.inc_thread_sharing()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="berinia-export-ledger")
-        self._pending: Future | None = None
-        self._closed = False
-
-    def submit(self, records: list[tuple], counts: dict[str, int]) -> None:
-        self._wait()
-        self._pending = self._pool.submit(self._write, records, counts)
-
-    def _write(self, records: list[tuple], counts: dict[str, int]) -> None:
-        if not self.dry_run:
-            write_records(self.run, records, self.connection)
-        add_counts(self.run, counts, self.connection)
-
-    def _wait(self) -> None:
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
-
-    def close(self, *, failing: bool = False) -> None:
-        """Wait for the last batch; when the run is already `failing`, its own error wins over the ledger's."""
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            if failing and self._pending is not None:
-                self._pending.exception()  # waits, never raises
-            else:
-                self._wait()
-        finally:
-            self._pool.shutdown(wait=True)
-            self.connection.dec_thread_sharing()
+def record_batch(run: ExportRun, records: list[tuple], counts: dict[str, int], *, dry_run: bool) -> None:
+    """Write a batch Berinia has committed: its records (none in a dry run) and its counts, on this thread."""
+    if not dry_run:
+        write_records(run, records)
+    add_counts(run, counts)
 
 
 def finish_run(run: ExportRun, *, error: str = "") -> None:

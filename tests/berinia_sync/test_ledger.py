@@ -1,4 +1,4 @@
-"""The export ledger is written by a worker thread one batch behind Berinia: same transaction, nothing lost."""
+"""The export ledger is written on the calling thread after each Berinia commit: same transaction, nothing lost."""
 
 import pytest
 
@@ -10,8 +10,8 @@ from tests.berinia_sync.factories import CampaignFactory, infra_lead
 
 @pytest.mark.django_db(databases=BERINIA_DB)
 def test_the_ledger_of_every_batch_is_written_in_the_callers_transaction(campaign):
-    # Non-transactional test: the run exists only in this test's transaction, so the ledger thread's
-    # records would break their foreign key if they went through another connection.
+    # Non-transactional test: the run exists only in this test's transaction, so the ledger's records
+    # would break their foreign key if they went through another connection.
     leads = [infra_lead(n, campaign.pk) for n in range(1, 26)]
 
     result = export_leads(leads, batch_size=10)
