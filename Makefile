@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# Development settings for every target but `serve`, which always runs the production settings.
 export DJANGO_SETTINGS_MODULE ?= callbot_site.settings.local
 
 .PHONY: run test stop db migrate lint bench bench-smoke serve browsers clean
@@ -23,10 +24,19 @@ run: migrate
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# gunicorn + WhiteNoise, as in production (docs/deployment.md); settings from DJANGO_SETTINGS_MODULE.
-serve: migrate
-	$(PY) manage.py collectstatic --noinput --verbosity 0
-	$(VENV)/bin/gunicorn callbot_site.wsgi:application -c python:callbot_site.logging_gunicorn
+# gunicorn + WhiteNoise with the production settings (docs/deployment.md): DEBUG off, and SECRET_KEY and
+# ALLOWED_HOSTS required (environment or .env), checked first, in one line. Without DATABASE_URL (environment
+# or .env) it serves the embedded database, whose URLs are exported from .localdb/database.env here: the
+# production settings never read .localdb themselves.
+serve: export DJANGO_SETTINGS_MODULE = callbot_site.settings.production
+serve: $(VENV)/.installed
+	@if [ -z "$$DATABASE_URL" ] && ! grep -Eqs '^(export )?DATABASE_URL=.' .env; then \
+	    $(PY) scripts/localdb.py start && set -a && . ./.localdb/database.env && set +a || exit 1; \
+	fi; \
+	$(PY) -c 'import sys; sys.tracebacklimit = 0; import callbot_site.settings.production' || exit 1; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(VENV)/bin/gunicorn callbot_site.wsgi:application -c python:callbot_site.logging_gunicorn
 
 browsers:
 	@scripts/install_chromium.sh

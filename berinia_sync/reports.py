@@ -2,17 +2,58 @@
 
 import csv
 import json
+import os
 import sys
 import time
 
+from core.errors import Conflict, InvalidInput
+
+REPORT_EXTENSIONS = (".csv", ".json")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value):
+    """A text cell that a spreadsheet would take for a formula, prefixed with a single quote; others as they are."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
+def check_report_path(path: str, *, input_path: str | None = None, force: bool = False) -> None:
+    """Refuse a report of an unknown kind, one that is the input file, and an existing one unless `force`."""
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in REPORT_EXTENSIONS:
+        raise InvalidInput.for_field(
+            "report", f"{path} has no report extension; allowed: {', '.join(REPORT_EXTENSIONS)}."
+        )
+    if input_path and input_path != "-" and _same_file(path, input_path):
+        raise InvalidInput.for_field("report", f"{path} is the input file; give another report path.")
+    if os.path.lexists(path) and not force:
+        raise Conflict(f"The report {path} already exists; give --force to replace it.")
+
+
+def _same_file(path: str, other: str) -> bool:
+    """The same file by resolved path (symlinks followed) or, when both exist, by device and inode (hard links)."""
+    if os.path.realpath(path) == os.path.realpath(other):
+        return True
+    try:
+        return os.path.samefile(path, other)
+    except OSError:  # one of them does not exist (yet)
+        return False
+
 
 class RejectionReport:
-    """Streams every rejected lead to PATH as CSV (position, id, reason) or, for *.json, a JSON array."""
+    """Streams every rejected lead to PATH as CSV (position, id, reason) or, for *.json, a JSON array.
 
-    def __init__(self, path: str):
+    The path is checked first (see check_report_path). CSV cells are neutralised against formulas;
+    JSON keeps the values as they are.
+    """
+
+    def __init__(self, path: str, *, input_path: str | None = None, force: bool = False):
+        check_report_path(path, input_path=input_path, force=force)
         self.path = path
-        self.as_json = path.endswith(".json")
-        self.file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
+        self.as_json = path.lower().endswith(".json")
+        # "x" creates the file or fails: nothing that appeared after the check is overwritten.
+        self.file = open(path, "w" if force else "x", encoding="utf-8", newline="")  # noqa: SIM115 - closed by close()
         self.count = 0
         if self.as_json:
             self.file.write("[")
@@ -25,7 +66,7 @@ class RejectionReport:
             entry = json.dumps({"position": position, "id": infra_id, "reason": reason}, ensure_ascii=False)
             self.file.write(("," if self.count else "") + "\n  " + entry)
         else:
-            self.writer.writerow([position, infra_id, reason])
+            self.writer.writerow([position, neutralised(infra_id), neutralised(reason)])
         self.count += 1
 
     def close(self) -> None:

@@ -3,8 +3,14 @@
 A dump is written to `<path>.partial` and renamed when pg_dump succeeds, so a file with the
 final name is always a complete archive. A restore refuses a database that already has
 tables: restoring over live data would mix two histories.
+
+A dump is a copy of customer data: its directory is 0700 and the file 0600, created by us
+(O_EXCL | O_NOFOLLOW: a file or symlink already at `<path>.partial` is refused, never followed),
+and pg_dump writes to that descriptor. Live credentials and stored responses stay out: the
+data of the sessions and of the idempotency keys is excluded (the tables are kept, empty).
 """
 
+import os
 import subprocess
 import time
 from dataclasses import dataclass
@@ -13,15 +19,19 @@ from pathlib import Path
 import environ
 import psycopg
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.db import connections
 from django.utils import timezone
 
 from analytics.errors import BackupFailed
 from core.errors import Conflict, InvalidInput
+from idempotency.models import IdempotencyKey
 
 from .pg_tools import PgTool, find_tool, libpq_environment, libpq_params
 
 TIMEOUT_SECONDS = 6 * 60 * 60
+# Rows never copied into a dump: session keys log anyone in; stored responses quote customers.
+EXCLUDED_TABLE_DATA = (Session._meta.db_table, IdempotencyKey._meta.db_table)
 _COUNT_TABLES_SQL = """
 SELECT count(*) FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')
 """
@@ -77,12 +87,13 @@ def _inspect(params: dict[str, str]) -> tuple[int, int]:
     return major, tables
 
 
-def _run(tool: PgTool, arguments: list[str], params: dict[str, str]) -> None:
+def _run(tool: PgTool, arguments: list[str], params: dict[str, str], stdout: int = subprocess.PIPE) -> None:
     try:
         result = subprocess.run(
             [str(tool.path), *arguments],
             env=libpq_environment(params),
-            capture_output=True,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
             text=True,
             timeout=TIMEOUT_SECONDS,
         )
@@ -96,21 +107,57 @@ def _run(tool: PgTool, arguments: list[str], params: dict[str, str]) -> None:
 def backup_db(*, path: Path | None = None, alias: str = "default") -> BackupReport:
     params = configured_params(alias)
     path = Path(path) if path else default_backup_path(params["dbname"])
-    if path.exists():
+    if os.path.lexists(path):
         raise Conflict(f"{path} already exists; give another path (backups are never overwritten).")
-    if path.parent != Path(settings.BACKUP_DIR) and not path.parent.is_dir():
+    if path.parent == Path(settings.BACKUP_DIR):
+        _private_backup_dir(path.parent)
+    elif not path.parent.is_dir():
         raise InvalidInput.for_field("path", f"The directory {path.parent} does not exist.")
-    path.parent.mkdir(parents=True, exist_ok=True)
     major, _ = _inspect(params)
     tool = find_tool("pg_dump", major)
     partial = path.with_name(path.name + ".partial")
     started = time.monotonic()
+    fd = _create_private(partial)
     try:
-        _run(tool, ["--format=custom", f"--file={partial}", params["dbname"]], params)
-        partial.rename(path)
+        excluded = [f"--exclude-table-data={table}" for table in EXCLUDED_TABLE_DATA]
+        _run(tool, ["--format=custom", *excluded, params["dbname"]], params, stdout=fd)
+        os.fsync(fd)
+        _publish(partial, path)
     finally:
+        os.close(fd)
         partial.unlink(missing_ok=True)
     return BackupReport(path=path, size_bytes=path.stat().st_size, seconds=time.monotonic() - started, tool=tool)
+
+
+def _private_backup_dir(directory: Path) -> None:
+    """BACKUP_DIR, created 0700; an existing one of ours is tightened to 0700 (never someone else's)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if directory.stat().st_uid == os.geteuid():
+        directory.chmod(0o700)
+
+
+def _create_private(partial: Path) -> int:
+    """A new 0600 file opened for writing; whatever already sits at `partial` (file or symlink) is refused."""
+    try:
+        return os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        raise Conflict(
+            f"{partial} already exists (another backup running, or left by an interrupted one); "
+            "check and remove it, or give another path."
+        ) from None
+
+
+def _publish(partial: Path, path: Path) -> None:
+    """Give the complete archive its final name, never replacing a file that appeared meanwhile."""
+    refusal = Conflict(f"{path} already exists; give another path (backups are never overwritten).")
+    try:
+        os.link(partial, path, follow_symlinks=False)
+    except FileExistsError:
+        raise refusal from None
+    except OSError:  # a file system without hard links: a rename, after one more look
+        if os.path.lexists(path):
+            raise refusal from None
+        partial.rename(path)
 
 
 def restore_db(*, path: Path, target_url: str | None = None) -> RestoreReport:

@@ -1,17 +1,23 @@
 """backup_db / restore_db: a real pg_dump → pg_restore round trip, and clear refusals."""
 
+import os
+import stat
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test import override_settings
 
 from analytics.errors import ToolUnavailable
 from analytics.services import restore_db
 from analytics.services.backups import configured_params
 from analytics.services.pg_tools import choose_tool, find_tool
 from core.errors import Conflict, InvalidInput
+from tests.api.factories import IdempotencyKeyFactory
 from tests.crm.factories import CrmActionFactory, CustomerFactory
 from tests.handoff.factories import HandoffTicketFactory
 from tests.interactions.factories import ConversationMessageFactory
@@ -126,3 +132,81 @@ def test_the_chosen_pg_dump_matches_the_server(db):
     server_major = connection.pg_version // 10000
 
     assert find_tool("pg_dump", server_major).major == server_major
+
+
+def mode_of(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_dump_holds_no_sessions_nor_stored_responses_and_still_restores(scratch_database, tmp_path):
+    session = SessionStore()
+    session["_auth_user_id"] = "1"
+    session.set_expiry(timedelta(hours=1))
+    session.create()
+    IdempotencyKeyFactory(response_body=b'{"message_text": "I live at 3 rue Haute"}')
+    CustomerFactory.create_batch(2)
+    archive = tmp_path / "callbot.dump"
+
+    call_command("backup_db", str(archive))
+    restore_db(path=archive, target_url=url_of(scratch_database))
+
+    original = row_counts(connection.settings_dict["NAME"])
+    assert original["django_session"] == 1 and original["api_idempotency_keys"] == 1
+    # The tables are restored empty (structure kept); every other table, tokens included, keeps its rows.
+    assert row_counts(scratch_database) == {**original, "django_session": 0, "api_idempotency_keys": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_backup_directory_is_private_and_the_dump_readable_by_its_owner_only(tmp_path):
+    backup_dir = tmp_path / "backups"
+
+    with override_settings(BACKUP_DIR=backup_dir):
+        call_command("backup_db")
+
+    [archive] = backup_dir.iterdir()
+    assert mode_of(backup_dir) == 0o700
+    assert mode_of(archive) == 0o600
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_existing_backup_dir_is_tightened_and_a_dump_elsewhere_is_0600(tmp_path):
+    backup_dir = tmp_path / "backups"
+    backup_dir.mkdir(mode=0o755)
+    backup_dir.chmod(0o755)
+    elsewhere = tmp_path / "elsewhere.dump"
+
+    with override_settings(BACKUP_DIR=backup_dir):
+        call_command("backup_db")
+        call_command("backup_db", str(elsewhere))
+
+    assert mode_of(backup_dir) == 0o700
+    assert mode_of(next(backup_dir.iterdir())) == 0o600
+    assert mode_of(elsewhere) == 0o600
+
+
+def test_a_symlink_at_the_partial_path_is_refused_and_never_followed(db, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    archive = tmp_path / "callbot.dump"
+    partial = tmp_path / "callbot.dump.partial"
+    partial.symlink_to(victim)
+
+    with pytest.raises(CommandError, match=r"callbot\.dump\.partial already exists"):
+        call_command("backup_db", str(archive))
+
+    assert victim.read_text() == "keep me"
+    assert partial.is_symlink() and os.readlink(partial) == str(victim)
+    assert not archive.exists()
+
+
+def test_a_leftover_partial_file_is_refused_and_kept(db, tmp_path):
+    archive = tmp_path / "callbot.dump"
+    partial = tmp_path / "callbot.dump.partial"
+    partial.write_text("someone else's")
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("backup_db", str(archive))
+
+    assert partial.read_text() == "someone else's"
+    assert not archive.exists()

@@ -1,9 +1,12 @@
 """Serving in production: check --deploy, required variables, gunicorn + WhiteNoise, health, JSON logs."""
 
+import contextlib
 import io
 import json
 import logging
 import os
+import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -65,6 +68,10 @@ def test_a_weak_secret_key_is_reported_by_check_deploy():
     assert "security.W009" in result.stderr
 
 
+# `make serve` as an operator types it; -o: the test already runs inside the virtualenv, never refresh it.
+MAKE_SERVE = [shutil.which("make") or "make", "--no-print-directory", "-o", ".venv/.installed", "serve"]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -93,11 +100,56 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}{password}@{location}/{db['NAME']}"
 
 
-@pytest.fixture
-def gunicorn(transactional_db, tmp_path):
-    """gunicorn with the production settings against the test database, static files collected by WhiteNoise."""
-    port = _free_port()
-    env = {
+def _stop(server: subprocess.Popen) -> None:
+    """SIGTERM to the server's whole process group (make, gunicorn and its workers), SIGKILL if it lingers."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # gunicorn's workers may outlive make by a moment
+        try:
+            os.killpg(server.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _serving(command: list[str], env: dict, log: Path, port: int, start_seconds: float = 30):
+    """Run `command` in its own process group until the port answers; yield the base URL; stop them all."""
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + start_seconds
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert server.poll() is None, f"{command} exited {server.returncode}:\n{log.read_text()}"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(server)
+
+
+def _server_env(tmp_path: Path, port: int) -> dict:
+    """The production environment against the test database, static files collected into tmp_path."""
+    return {
         **PRODUCTION_ENV,
         "DATABASE_URL": _database_url(),
         "BERINIA_DATABASE_URL": _database_url(),
@@ -105,6 +157,13 @@ def gunicorn(transactional_db, tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
     }
+
+
+@pytest.fixture
+def gunicorn(transactional_db, tmp_path):
+    """gunicorn with the production settings against the test database, static files collected by WhiteNoise."""
+    port = _free_port()
+    env = _server_env(tmp_path, port)
     collected = run_manage("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stderr
     log = tmp_path / "gunicorn.log"
@@ -114,21 +173,18 @@ def gunicorn(transactional_db, tmp_path):
         "-c",
         "python:callbot_site.logging_gunicorn",
     ]
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, stdout=output, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield base, log
-    server.terminate()
-    server.wait(timeout=30)
+    with _serving(command, env, log, port) as base:
+        yield base, log
+
+
+@pytest.fixture
+def make_serve(transactional_db, tmp_path):
+    """`make serve` (migrate, collectstatic, gunicorn) with a shell that names the local settings."""
+    port = _free_port()
+    env = {**_server_env(tmp_path, port), "DJANGO_SETTINGS_MODULE": "callbot_site.settings.local"}
+    log = tmp_path / "serve.log"
+    with _serving(MAKE_SERVE, env, log, port, start_seconds=240) as base:
+        yield base, log
 
 
 def test_gunicorn_serves_health_static_files_and_logs_json(gunicorn):
@@ -146,6 +202,48 @@ def test_gunicorn_serves_health_static_files_and_logs_json(gunicorn):
     lines = [line for line in log.read_text().splitlines() if line.strip()]
     assert lines and all(json.loads(line) for line in lines)
     assert any("/healthz 200" in json.loads(line)["message"] for line in lines)
+
+
+def test_make_serve_runs_the_production_settings_debug_off(make_serve):
+    base, log = make_serve
+    https = {"Host": "callbot.example.org", "X-Forwarded-Proto": "https"}
+
+    health = _get(f"{base}/healthz")
+    missing = _get(f"{base}/no/such/page/", **https)
+    bad_host = _get(f"{base}/admin/login/", Host="evil.example.com", **{"X-Forwarded-Proto": "https"})
+    plain_http = _get(f"{base}/admin/login/", Host="callbot.example.org")
+
+    assert health == (200, b'{"status": "ok", "database": "ok"}')
+    assert missing[0] == 404 and len(missing[1]) < 2000, missing
+    assert bad_host[0] == 400  # a refused Host is an error page: with DEBUG on it would list the settings
+    assert plain_http[0] == 301  # production's https redirect
+    for _, body in (missing, bad_host):
+        for leak in ("URLconf", "Traceback", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", PRODUCTION_ENV["SECRET_KEY"]):
+            assert leak.encode() not in body, (leak, body[:300])
+
+
+def test_make_serve_refuses_to_start_without_secret_key_and_allowed_hosts():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), **env}
+
+    result = subprocess.run(MAKE_SERVE, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode != 0
+    [message] = [line for line in result.stderr.splitlines() if "Production settings need" in line]
+    assert "environment variable(s) SECRET_KEY, ALLOWED_HOSTS (" in message
+    assert "Traceback" not in result.stderr
+    assert "Operations to perform" not in result.stdout  # refused before migrate, collectstatic, gunicorn
+
+
+def test_other_make_targets_keep_the_local_settings():
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    show = "show-settings: ; @echo $$DJANGO_SETTINGS_MODULE"
+
+    result = subprocess.run(
+        [*MAKE_SERVE[:-1], "--eval", show, "show-settings"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+    assert result.stdout.strip() == "callbot_site.settings.local", result.stderr
 
 
 def _formatted(record_factory) -> dict:

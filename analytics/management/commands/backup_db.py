@@ -1,4 +1,4 @@
-"""manage.py backup_db [PATH] — pg_dump -Fc of the configured database."""
+"""manage.py backup_db [PATH] — pg_dump -Fc of the configured database (0600; no sessions, no stored responses)."""
 
 from pathlib import Path
 
@@ -9,7 +9,10 @@ from core.commands import domain_errors_as_command_errors
 
 
 class Command(BaseCommand):
-    help = "Write a pg_dump custom-format archive of the callbot database (default: BACKUP_DIR/<db>-<time>.dump)."
+    help = (
+        "Write a pg_dump custom-format archive of the callbot database (default: BACKUP_DIR/<db>-<time>.dump), "
+        "readable by its owner only, without the rows of sessions and stored idempotent responses."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", type=Path, help="Archive file to create (must not exist).")

@@ -25,10 +25,13 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", type=int, help="Berinia campaign id for every lead (else each lead's own).")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Leads per transaction.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and match; write nothing to Berinia.")
-        parser.add_argument("--report", metavar="PATH", help="Write every rejected lead with its reason (.csv/.json).")
+        parser.add_argument(
+            "--report", metavar="PATH", help="Write every rejected lead with its reason (.csv/.json; never the input)."
+        )
+        parser.add_argument("--force", action="store_true", help="Replace an existing --report file.")
         parser.add_argument("--format", choices=FORMATS, help="Input format (default: guessed from the content).")
 
-    def handle(self, *args, path, campaign, batch_size, dry_run, report, format, **options):
+    def handle(self, *args, path, campaign, batch_size, dry_run, report, force, format, **options):
         if not 1 <= batch_size <= MAX_BATCH_SIZE:
             raise CommandError(f"--batch-size must be between 1 and {MAX_BATCH_SIZE}.")
         try:
@@ -36,10 +39,14 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"cannot read {path}: {error.strerror}.") from None
         try:
-            report_file = RejectionReport(report) if report else None
+            with domain_errors_as_command_errors():
+                report_file = RejectionReport(report, input_path=path, force=force) if report else None
         except OSError as error:
             _close(stream)
             raise CommandError(f"cannot write the report {report}: {error.strerror}.") from None
+        except CommandError:
+            _close(stream)
+            raise
         progress = Progress(self.stderr._out)
         try:
             with domain_errors_as_command_errors(UnicodeDecodeError, ValueError, csv.Error):
