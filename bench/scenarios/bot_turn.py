@@ -10,8 +10,6 @@ import json
 import urllib.error
 import urllib.request
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from bench import features
@@ -25,7 +23,6 @@ PRODUCT = "POST turns/"
 BASELINE = "bare DRF create"
 CUSTOMER_ID = "BENCH-CUST-1"
 WARM_UP_SECONDS = 1
-BOTS_GROUP = "Bots"  # the API's bot clients (used only when create_api_client does not exist yet)
 
 BARE_BODY = {"customer_id": CUSTOMER_ID, "channel": "phone", "intent": "address_change", "urgency": "low"}
 TURN_BODY = {
@@ -100,18 +97,10 @@ def run(ctx) -> ScenarioResult:
 
 
 def _token() -> str:
-    """A bot client's token: from `create_api_client` when it exists, else a plain DRF token."""
-    if features.command_exists("create_api_client"):
-        out = io.StringIO()
-        call_command("create_api_client", "bench-bot", stdout=out)
-        return out.getvalue().strip().splitlines()[-1].strip()
-    from rest_framework.authtoken.models import Token
-
-    user, _ = get_user_model().objects.get_or_create(username="bench-bot")
-    bots = Group.objects.filter(name=BOTS_GROUP).first()
-    if bots is not None:
-        user.groups.add(bots)
-    return Token.objects.get_or_create(user=user)[0].key
+    """A bot client's new token from `create_api_client` (--rotate: the bot may exist from an earlier run)."""
+    out = io.StringIO()
+    call_command("create_api_client", "bench-bot", "--rotate", stdout=out)
+    return out.getvalue().strip().splitlines()[-1].strip()
 
 
 def _customer() -> None:

@@ -1,17 +1,23 @@
-"""API clients authenticated with DRF tokens, one per role (bot, agent, other agent, supervisor, no role)."""
+"""API clients authenticated with API tokens, one per role (bot, agent, other agent, supervisor, no role)."""
 
 import pytest
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken
+from accounts.services import issue_api_token
+from accounts.tokens import digest_of
 from tests.api.factories import BotFactory
 from tests.handoff.factories import UserFactory
 
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    # rotate: a user may get several clients in one test; each token stays valid (grace period).
+    secret = issue_api_token(user=user, rotate=True)
+    # As a client in steady use: query budgets then count no last-used write (one a minute at most).
+    ApiToken.objects.filter(digest=digest_of(secret)).update(last_used_at=timezone.now())
+    client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     client.user = user
     return client
 

@@ -5,9 +5,10 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from accounts.roles import is_agent, is_supervisor
+from accounts.tokens import digest_of
 
 pytestmark = pytest.mark.django_db
 
@@ -27,12 +28,14 @@ def _run(*args) -> list[str]:
     return out.getvalue().strip().splitlines()
 
 
-def test_create_api_client_prints_the_token_last_and_is_repeatable():
+def test_create_api_client_prints_the_token_last_once_then_asks_for_rotate():
+    # Tokens are stored hashed: a re-run cannot print the same token again, so it refuses and points to --rotate.
     token = _run("create_api_client", "tool-router")[-1]
-    assert Token.objects.get(user__username="tool-router").key == token
-    assert _run("create_api_client", "tool-router")[-1] == token
+    assert ApiToken.objects.get(user__username="tool-router").digest == digest_of(token)
+    with pytest.raises(CommandError, match="--rotate"):
+        _run("create_api_client", "tool-router")
     rotated = _run("create_api_client", "tool-router", "--rotate")[-1]
-    assert rotated != token and Token.objects.filter(user__username="tool-router").count() == 1
+    assert rotated != token and ApiToken.objects.filter(user__username="tool-router").count() == 2
 
 
 def test_create_api_client_refuses_to_turn_a_person_into_a_bot(agent):

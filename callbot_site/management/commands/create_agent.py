@@ -19,4 +19,4 @@ class Command(BaseCommand):
         with domain_errors_as_command_errors():
             user = create_agent(username=username, password=password, supervisor=supervisor, email=email)
         role = "supervisor" if supervisor else "agent"
-        self.stdout.write(f"{role} {user.get_username()} is ready (API token: manage.py drf_create_token {username}).")
+        self.stdout.write(f"{role} {user.get_username()} is ready (API token: manage.py create_api_token {username}).")
