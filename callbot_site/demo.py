@@ -1,7 +1,10 @@
 """A small demo data set for `make run`: customers, interactions with transcripts, queued tickets."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import two_factor
 from callbot_site import agents
 from crm import services as crm_services
 from crm.models import Customer
@@ -13,6 +16,12 @@ DEMO_ACCOUNTS = [
     ("agent1", "demo-agent1-pass", False),
     ("agent2", "demo-agent2-pass", False),
 ]
+
+# Supervisors sign in with a TOTP code too. On the embedded local database only, the demo supervisor's
+# authenticator is this fixed, published secret: `manage.py demo_totp supervisor` prints its current code,
+# or put the base32 key in any authenticator app (README, "Demo accounts"). Never used elsewhere.
+DEMO_TOTP_USERNAME = "supervisor"
+DEMO_TOTP_SECRET_HEX = b"callbot-demo-totp-01".hex()  # base32: MNQWY3DCN52C2ZDFNVXS25DPORYC2MBR
 
 CUSTOMERS = [
     ("CUST-001", "Camille Martin", "camille.martin@example.org", "+33612345601", "premium"),
@@ -91,6 +100,17 @@ def ensure_demo_accounts() -> list[tuple[str, str, bool]]:
     for username, password, supervisor in DEMO_ACCOUNTS:
         agents.create_agent(username=username, password=password, supervisor=supervisor)
     return DEMO_ACCOUNTS
+
+
+@transaction.atomic
+def ensure_demo_totp_device():
+    """The demo supervisor's confirmed TOTP device with the published demo secret (embedded database only)."""
+    user = get_user_model().objects.get(username=DEMO_TOTP_USERNAME)
+    device = two_factor.totp_device(user) or TOTPDevice(user=user, name=two_factor.TOTP_NAME)
+    if device.key != DEMO_TOTP_SECRET_HEX or not device.confirmed:
+        device.key, device.confirmed, device.last_t, device.drift = DEMO_TOTP_SECRET_HEX, True, -1, 0
+        device.save()
+    return device
 
 
 @transaction.atomic

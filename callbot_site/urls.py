@@ -1,11 +1,16 @@
-"""Root URLs: the admin console, the service API under /api/v1/, and the health check."""
+"""Root URLs: the admin console (and its two-factor pages), the service API under /api/v1/, and the health check."""
 
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views_otp
 from callbot_site.health import healthz
 
 urlpatterns = [
+    # Before the admin's own URLs; accounts/two_factor.py says who must pass these pages.
+    path("admin/two-factor/", views_otp.setup, name="two_factor_setup"),
+    path("admin/two-factor/verify/", views_otp.verify, name="two_factor_verify"),
+    path("admin/two-factor/recovery-codes/", views_otp.recovery_codes, name="two_factor_recovery_codes"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("callbot_site.api_urls")),
     path("healthz", healthz, name="healthz"),

@@ -5,6 +5,7 @@ import importlib
 import pytest
 from django.apps import apps
 
+from tests.accounts.two_factor_factories import force_login
 from tests.handoff.factories import AgentFactory, SupervisorFactory
 
 # Data migrations whose rows (role groups, resolution reasons) tests rely on. A transactional test
@@ -35,6 +36,12 @@ def other_agent(db):
 @pytest.fixture
 def supervisor(db):
     return SupervisorFactory(username="sam")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, past the second factor that superusers must give."""
+    return force_login(client, admin_user)
 
 
 @pytest.fixture(scope="session")

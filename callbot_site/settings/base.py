@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -26,11 +27,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "callbot_site",
     "console",
     "accounts",
@@ -44,11 +48,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below; callbot_site/csp.py).
+    "callbot_site.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor: request.user.is_verified(); supervisors, superusers and enrolled agents must pass the
+    # TOTP step before any page or API call with their session (accounts/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.two_factor.RequireTwoFactorMiddleware",
     # Every POST under /api/v1/ with an Idempotency-Key: one transaction, first response replayed.
     "idempotency.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -127,10 +137,42 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client address is REMOTE_ADDR, or — only when REMOTE_ADDR is one of these proxies (addresses or
+# CIDR networks, e.g. the load balancer's subnet) — the rightmost untrusted X-Forwarded-For hop
+# (callbot_site/client_ip.py; docs/deployment.md, "Behind a load balancer"). Empty: no proxy is believed.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_CLIENT_IP_CALLABLE = "callbot_site.client_ip.client_ip"
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this origin only; no
+# inline script or style (a template that needs one takes `request.csp_nonce`, which adds the nonce to
+# that response only); never framed, no plugins, forms post here. Exceptions per URL name, in
+# callbot_site/csp.py, for Redoc (its own injected styles). docs/deployment.md, "Content-Security-Policy".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Two-factor authentication (django-otp, TOTP + single-use recovery codes): accounts/two_factor.py.
+OTP_TOTP_ISSUER = "Callbot console"
+
+# API tokens (accounts.ApiToken): stored as SHA-256 digests, shown once (docs/api.md, "Getting a token").
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)  # 0: tokens never expire
+API_TOKEN_ROTATION_GRACE = timedelta(hours=env.int("API_TOKEN_ROTATION_GRACE_HOURS", default=24))
+API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)  # at most one last-used write per token and minute
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Bots, agents and supervisors; views that need a narrower role say so (docs/api.md).
@@ -171,7 +213,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_AUTHENTICATION": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Error responses, Idempotency-Key and throttling are the same on every operation: declared once.

@@ -17,6 +17,7 @@ from handoff import services as handoff_services
 from idempotency.models import IdempotencyKey
 from interactions import services as interaction_services
 from interactions.models import Interaction
+from tests.accounts.two_factor_factories import force_login
 
 SECRETS = {
     "customer_id": "CUST-ZQ77",
@@ -204,8 +205,7 @@ def test_command_refuses_an_unknown_customer(db):
 
 
 def test_erasure_removes_replayable_api_responses_that_quote_the_customer(two_customers, supervisor):
-    client = APIClient()
-    client.force_login(supervisor)
+    client = force_login(APIClient(), supervisor)  # a supervisor's session has passed the second factor
     body = {"customer_id": SECRETS["customer_id"], "channel": "chat", "intent": "moving"}
     created = client.post("/api/v1/interactions/", body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
     assert created.status_code == 201

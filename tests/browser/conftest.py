@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import keep_csp_message
+
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
@@ -52,3 +54,26 @@ def browser_context_args(browser_context_args):
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request):
+    """Every Content-Security-Policy violation the page reports (console messages and DOM events).
+
+    The pages run under the production policy (callbot_site/settings/base.py): a test that opens a
+    page fails if the browser blocked anything on it. `assert_no_csp_violation(page)` checks mid-test.
+    """
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    violations: list[str] = []
+    page.on("console", lambda message: keep_csp_message(violations, message.text))
+    page.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation', (e) =>"
+        " window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI}`"
+        " + ` on ${document.location.pathname}`));"
+    )
+    yield violations
+    assert violations == [], f"Content-Security-Policy violations: {violations}"

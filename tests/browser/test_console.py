@@ -5,6 +5,8 @@ from django.utils import timezone
 
 from callbot_site.demo import load_demo_data
 from handoff.models import HandoffTicket
+from tests.accounts.two_factor_factories import TOTPDeviceFactory
+from tests.browser.helpers import assert_no_csp_violation, log_in
 from tests.handoff.factories import PASSWORD, AgentFactory, SupervisorFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,15 +17,13 @@ def people():
     """The demo's agents (password PASSWORD) and its tickets in the claims and billing queues."""
     agent1, agent2 = AgentFactory(username="agent1"), AgentFactory(username="agent2")
     supervisor = SupervisorFactory(username="supervisor")
+    TOTPDeviceFactory(user=supervisor)  # supervisors sign in with a TOTP code
     load_demo_data()
     return agent1, agent2, supervisor
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, live_server, username, PASSWORD)  # supervisors give their TOTP code too
     page.wait_for_selector("#cb-console-home")
 
 
@@ -33,6 +33,7 @@ def test_agent_claims_reads_starts_and_resolves(page, live_server, people, scree
     page.click("text=Ticket queue")
     page.wait_for_selector("#cb-queue-board")
     assert page.locator("#result_list tbody tr").count() == 4
+    assert_no_csp_violation(page)
     page.screenshot(path=screenshot_dir / "queue_page.png", full_page=True)
 
     page.click("#cb-claim-next")
@@ -46,6 +47,7 @@ def test_agent_claims_reads_starts_and_resolves(page, live_server, people, scree
     page.click("#cb-start")
     page.wait_for_selector("#cb-resolve-form")
     assert page.inner_text("#cb-status").lower() == "in progress"
+    assert_no_csp_violation(page)
     page.screenshot(path=screenshot_dir / "ticket_page.png", full_page=True)
     page.select_option("#cb-reason-code", "policy-exception")
     page.fill("#cb-notes", "Claim reopened after review of the photos.")

@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from analytics.services import compute_daily_metrics
 from callbot_site.demo import load_demo_data
+from tests.accounts.two_factor_factories import TOTPDeviceFactory
 from tests.analytics.factories import at_local, backdate
+from tests.browser.helpers import assert_no_csp_violation, log_in
 from tests.handoff.factories import PASSWORD, SupervisorFactory
 from tests.interactions.factories import InteractionFactory
 
@@ -30,15 +32,13 @@ def history():
                 interaction, created_at=at_local(day, rng.randint(8, 18)), resolution_time_seconds=rng.randint(60, 600)
             )
         compute_daily_metrics(day=day)
-    return SupervisorFactory(username="supervisor")
+    supervisor = SupervisorFactory(username="supervisor")
+    TOTPDeviceFactory(user=supervisor)  # supervisors sign in with a TOTP code
+    return supervisor
 
 
 def test_supervisor_reads_the_dashboard(page, live_server, history, screenshot_dir):
-    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, "supervisor", PASSWORD)  # password, then the TOTP code
     page.goto(f"{live_server.url}/admin/")
     page.click("a[href='/admin/analytics/dashboard/']")
     page.wait_for_selector("#analytics-dashboard")
@@ -49,4 +49,5 @@ def test_supervisor_reads_the_dashboard(page, live_server, history, screenshot_d
     assert page.locator("svg rect.bar").count() == 30
     assert "claims" in page.inner_text("#queues-title + table")
     assert "check_policy_status" in page.inner_text("#crm-title + table")
+    assert_no_csp_violation(page)
     page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)

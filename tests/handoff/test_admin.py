@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from handoff import services
 from handoff.models import AgentNotification, AgentProfile, HandoffTicket, Queue, TicketEvent
+from tests.accounts.two_factor_factories import force_login
 from tests.crm.factories import CrmActionFactory, CustomerFactory
 from tests.handoff.factories import (
     AgentFactory,
@@ -30,9 +31,7 @@ INBOX_URL = reverse("admin:handoff_agentnotification_changelist")
 
 
 def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return force_login(Client(), user)  # supervisors pass the second factor too
 
 
 def _ticket_url(ticket, action="change"):

@@ -19,6 +19,7 @@ PREVIOUS_RELEASE = [
     ("analytics", "0004_daily_metrics_view_from_metrics"),
     ("berinia_sync", "0002_seed_field_mappings"),
     ("idempotency", None),
+    ("accounts", None),
 ]
 OUR_APPS = ("idempotency", "interactions", "crm", "handoff", "analytics", "berinia_sync")
 
@@ -82,6 +83,8 @@ def _a_row_in_every_table(old):
     model("analytics.ErasureRecord").objects.create(erased_by="dpo", rows={"customers": 1})
     run = model("berinia_sync.ExportRun").objects.create(origin="python", batch_size=100)
     model("berinia_sync.ExportRecord").objects.create(run=run, position=1, outcome="rejected", reason="no contact")
+    model("berinia_sync.FieldMapping").objects.create(source_field="upgrade_probe", target="score_details")
+    model("handoff.ResolutionReason").objects.get_or_create(code="upgrade-probe", defaults={"label": "Probe"})
     return model("callbot_site.IdempotencyKey").objects.create(
         client=user,
         key="k-1",

@@ -18,3 +18,8 @@ class Command(BaseCommand):
         for username, password, supervisor in demo.ensure_demo_accounts():
             role = "supervisor" if supervisor else "agent"
             self.stdout.write(f"  {username:<12} {password:<24} {role}")
+        demo.ensure_demo_totp_device()
+        self.stdout.write(
+            f"  {demo.DEMO_TOTP_USERNAME} also needs a TOTP code: `manage.py demo_totp {demo.DEMO_TOTP_USERNAME}` "
+            "prints it (demo key in README.md)."
+        )
