@@ -127,6 +127,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Session rows are keyed by a hash of the cookie value: a dump of the table logs nobody in (core/sessions.py).
+SESSION_ENGINE = "core.sessions"
 # Agents work a day-long shift in the console; a session does not outlive it.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=10 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
@@ -23,7 +25,7 @@ from core.errors import Conflict, NotFound
 from tests.accounts.factories import ApiTokenFactory
 from tests.accounts.two_factor_factories import force_login
 from tests.api.factories import BotFactory
-from tests.handoff.factories import UserFactory
+from tests.handoff.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/interactions/"
@@ -203,15 +205,16 @@ def test_existing_drf_tokens_move_into_the_hashed_store_and_leave_the_old_table(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_full_pg_dump_holds_no_usable_token():
-    """The review's finding: a dump with bots, sessions and idempotent responses replayed a token."""
+def test_a_full_pg_dump_holds_no_usable_token_nor_session_key():
+    """The review's finding: a dump with bots, sessions and idempotent responses replayed a token and a session."""
     _, secret = create_api_client(name="tool-router")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     body = {"customer_id": "C-1", "channel": "phone", "intent": "claim_status"}
     assert client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code == 201
     staff = APIClient()
-    staff.force_login(UserFactory(username="someone"))  # a session row
+    staff.force_login(AgentFactory(username="someone"))  # a session row
+    cookie = staff.cookies[settings.SESSION_COOKIE_NAME].value
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version_num")
         server_major = int(cursor.fetchone()[0]) // 10000
@@ -228,6 +231,13 @@ def test_a_full_pg_dump_holds_no_usable_token():
     assert secret not in dump
     assert digest_of(secret) in dump  # what the dump holds instead: useless as a token
     assert _get(digest_of(secret)).status_code == 401
+    assert cookie not in dump
+    stored = Session.objects.get().session_key  # what the dump holds for the session
+    assert stored in dump
+    replayed = APIClient()
+    replayed.cookies[settings.SESSION_COOKIE_NAME] = stored
+    assert replayed.get(URL).status_code == 401  # not logged in
+    assert staff.get(URL).status_code == 200  # while the real cookie still is
 
 
 ADMIN_LIST = "/admin/accounts/apitoken/"
