@@ -60,9 +60,7 @@ def _prepare(ctx) -> Client:
         datagen.queue_tickets(conn, s.queue_page_tickets, queued_share=0.02, holder_id=holder.pk, queues=queues)
         conn.execute("VACUUM ANALYZE interactions, handoff_tickets")
     ctx.log(f"{s.queue_page_tickets:,} tickets")
-    client = Client()
-    client.force_login(supervisor, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return people.console_client(supervisor)
 
 
 def _query_count(client: Client, url: str) -> int:
