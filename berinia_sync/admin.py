@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from core.admin_base import ReadOnlyAdmin
+from core.admin_base import ReadOnlyAdmin, StrictModelAdmin
 
 from .models import ExportRecord, ExportRun, FieldMapping, Outcome
 
@@ -46,6 +46,7 @@ class ExportRunAdmin(ReadOnlyAdmin):
 class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ("run", "position", "infra_id", "outcome", "berinia_lead_id", "berinia_status", "reason")
     list_filter = ("outcome",)
+    extra_lookups = ("run__id__exact",)  # the run page's "rejected" link
     search_fields = ("=infra_id", "=email", "=berinia_lead_id")
     list_select_related = ("run",)
     show_full_result_count = False
@@ -53,7 +54,7 @@ class ExportRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(FieldMapping)
-class FieldMappingAdmin(admin.ModelAdmin):
+class FieldMappingAdmin(StrictModelAdmin):
     list_display = ("source_field", "target", "is_active", "note")
     list_editable = ("target", "is_active")
     list_filter = ("target", "is_active")

@@ -19,6 +19,31 @@ class InvalidValue(ValueError):
     """A value the reference library rejects; the message says why, fit for a rejection report."""
 
 
+# --- text PostgreSQL can store -----------------------------------------------------------------------------
+
+
+def unstorable_character(value) -> str | None:
+    """What in `value` (text, or JSON lists/objects of it) PostgreSQL's UTF-8 text and JSONB refuse, or None.
+
+    NUL is refused by text and JSONB alike; a lone surrogate (JSON's "\\ud800") cannot be encoded to UTF-8.
+    Either would fail the whole batch's statement, so the lead is rejected before it gets there.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "NUL character"
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return "lone surrogate"
+        return None
+    if isinstance(value, dict):
+        return next(filter(None, map(unstorable_character, (*value, *value.values()))), None)
+    if isinstance(value, list):
+        return next(filter(None, map(unstorable_character, value)), None)
+    return None
+
+
 # --- e-mail -------------------------------------------------------------------------------------------------
 
 _ATOM = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from accounts.roles import agents_queryset, is_supervisor
-from core.admin_base import ReadOnlyAdmin
+from core.admin_base import ReadOnlyAdmin, StrictModelAdmin
 from core.errors import DomainError
 from core.paginators import LargeTablePaginator
 from handoff import rules, selectors, services
@@ -392,7 +392,7 @@ class TicketEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Queue)
-class QueueAdmin(admin.ModelAdmin):
+class QueueAdmin(StrictModelAdmin):
     list_display = ("name", "target_wait_minutes", "takeback_minutes", "default_capacity")
     list_editable = ("target_wait_minutes", "takeback_minutes", "default_capacity")
 
@@ -401,7 +401,7 @@ class QueueAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResolutionReason)
-class ResolutionReasonAdmin(admin.ModelAdmin):
+class ResolutionReasonAdmin(StrictModelAdmin):
     list_display = ("code", "label", "is_active")
     list_editable = ("label", "is_active")
 
@@ -413,7 +413,7 @@ class ResolutionReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgentProfile)
-class AgentProfileAdmin(admin.ModelAdmin):
+class AgentProfileAdmin(StrictModelAdmin):
     """Capacity overrides, for human agents only: the user list offers staff agents and supervisors,
     never bots or other accounts (not even through `?user=` in the add form's URL)."""
 

@@ -1,5 +1,6 @@
 """Small helpers for constraints and migrations shared by the apps."""
 
+from django.conf import settings
 from django.db.models import Q
 
 
@@ -36,3 +37,17 @@ def cascade_fk_sql(table: str, column: str, ref_table: str) -> tuple[str, str]:
         END $$;"""
 
     return redefine("ON DELETE CASCADE"), redefine("")
+
+
+def set_statement_timeout(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: bound every statement of a new connection by STATEMENT_TIMEOUT_MS.
+
+    Connected by the web entry point only (callbot_site/wsgi.py), so commands and jobs (backups, purges,
+    exports from files) keep running as long as they need. Persistent connections pay it once, not per
+    request. 0 turns the bound off.
+    """
+    if connection.vendor != "postgresql":
+        return
+    milliseconds = int(getattr(settings, "STATEMENT_TIMEOUT_MS", 0))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, false)", [f"{milliseconds}ms"])

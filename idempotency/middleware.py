@@ -8,6 +8,8 @@ throttles): a key never outlives the right to make the request. A view opts out 
 `idempotency_exempt = True` (the lead export commits per Berinia batch).
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.urls import Resolver404, ResolverMatch, resolve
@@ -16,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from core.api.exceptions import error_body
+from core.api.exceptions import error_body, too_large
 from idempotency import services as idempotency
 
 HEADER = "Idempotency-Key"
@@ -87,7 +89,12 @@ class IdempotencyMiddleware:
         client = _client_of(request)
         if client is None:
             return self.get_response(request)
-        fingerprint = idempotency.request_fingerprint(method=request.method, path=request.path, body=request.body)
+        try:
+            body = request.body
+        except RequestDataTooBig:  # over DATA_UPLOAD_MAX_MEMORY_SIZE: the same 413 the API's parser gives
+            exc = too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+            return JsonResponse(error_body(exc.default_code, exc.detail), status=exc.status_code)
+        fingerprint = idempotency.request_fingerprint(method=request.method, path=request.path, body=body)
         with transaction.atomic():
             try:
                 record = idempotency.claim_key(

@@ -25,6 +25,9 @@ class ExportView(APIView):
     # Its ledger commits per Berinia batch, so one transaction of ours around it would roll back the
     # ledger while Berinia keeps the leads; a re-run converges by matching, so no key is needed.
     idempotency_exempt = True
+    # Up to 1,000 leads: 2.5 MB (Django's DATA_UPLOAD_MAX_MEMORY_SIZE, which bounds every body anyway)
+    # is 2.6 KB a lead, four times the largest sample lead (a 1,000-lead body of those is 624 KB).
+    max_body_bytes = 2_621_440
 
     @extend_schema(
         request=ExportRequestSerializer,

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from ..models import MappingTarget as T
-from ..normalize import InvalidValue, normalize_email, normalize_phone
+from ..normalize import InvalidValue, normalize_email, normalize_phone, unstorable_character
 from .context import RunContext
 
 # Berinia's column lengths (schema: leads).
@@ -117,7 +117,8 @@ class MappedLead:
 
 def infra_id_of(raw) -> str:
     value = raw.get("id") if isinstance(raw, dict) else None
-    return "" if value is None else str(value).replace("\x00", "")[:255]  # PostgreSQL text refuses NUL
+    # PostgreSQL text refuses NUL and lone surrogates: the id only names the lead in the report.
+    return "" if value is None else str(value).replace("\x00", "").encode(errors="replace").decode()[:255]
 
 
 def _text(target: str, value, column: str | None = None) -> str | None:
@@ -193,6 +194,9 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
     given: dict = {}
     details: dict = {}
     for key, value in raw.items():
+        problem = unstorable_character(key) or unstorable_character(value)
+        if problem:  # rejected here, alone: in the batch's statement it would fail every lead of the batch
+            raise Rejected("unstorable_text", f"field {key!r} contains a {problem}, which Berinia cannot store.")
         target = targets.get(key, KEEP)
         if target == KEEP:
             if value is not None and value != "":

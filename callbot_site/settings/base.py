@@ -51,6 +51,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below; callbot_site/csp.py).
     "callbot_site.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL character in a URL, query or form is a 400 before any view or query (PostgreSQL refuses it).
+    "core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -172,6 +174,14 @@ API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=365)  # 0: tokens nev
 API_TOKEN_ROTATION_GRACE = timedelta(hours=env.int("API_TOKEN_ROTATION_GRACE_HOURS", default=24))
 API_TOKEN_LAST_USED_EVERY = timedelta(minutes=1)  # at most one last-used write per token and minute
 
+# Hostile-input bounds (docs/api.md, "Limits"): a JSON body over API_MAX_BODY_BYTES is a 413, one nested
+# deeper than API_MAX_JSON_DEPTH a 400, both before parsing. A turn body is 1-2 KB and a few levels deep.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
+# Web requests only (callbot_site/wsgi.py): a statement running longer is cancelled and the API answers 503,
+# before gunicorn's 30 s worker timeout would kill the worker without an answer. 0: no bound.
+STATEMENT_TIMEOUT_MS = env.int("STATEMENT_TIMEOUT_MS", default=25_000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
@@ -183,7 +193,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "core.api.renderers.BrowsableApiRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSONParser bounded by API_MAX_BODY_BYTES (413) and API_MAX_JSON_DEPTH (400) before json.loads.
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiPagination",

@@ -7,8 +7,10 @@ errors of `core.errors` raised by services are translated here, once.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import DataError, IntegrityError
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from core import errors as domain
 logger = logging.getLogger(__name__)
 
 NON_FIELD_KEY = "non_field_errors"
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 # (domain error class, HTTP status, type), most specific first.
 DOMAIN_ERRORS: list[tuple[type[domain.DomainError], int, str]] = [
@@ -27,6 +30,16 @@ DOMAIN_ERRORS: list[tuple[type[domain.DomainError], int, str]] = [
     (domain.PermissionRefused, status.HTTP_403_FORBIDDEN, "permission_denied"),
     (domain.InvalidInput, status.HTTP_400_BAD_REQUEST, "validation_error"),
 ]
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
+def too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(f"The request body is over the {limit} bytes this endpoint accepts.")
 
 
 def error_body(error_type: str, detail: str, errors: dict[str, list[str]] | None = None) -> dict:
@@ -94,6 +107,8 @@ def api_exception_handler(exc, context) -> Response:
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):  # DRF reads request.body, bounded by Django's own limit
+        exc = too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, exceptions.APIException):
         return _from_api_exception(exc)
     if isinstance(exc, domain.DomainError):
@@ -109,8 +124,17 @@ def api_exception_handler(exc, context) -> Response:
     if isinstance(exc, DataError):
         logger.warning("API request hit a data error: %s", exc)
         return Response(
-            error_body("validation_error", "A value is out of the range the database accepts."),
+            error_body("validation_error", "A value is outside what the database can store (range or characters)."),
             status=status.HTTP_400_BAD_REQUEST,
+        )
+    # A query cancelled by statement_timeout (core.db), a lost or refused connection: passing, and not the
+    # client's fault. One line in the log, no traceback; the client retries.
+    if isinstance(exc, OperationalError):
+        logger.warning("API request hit a database error: %s", exc)
+        return Response(
+            error_body("database_unavailable", "The database is temporarily unavailable; retry shortly."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
     logger.exception("Unhandled error in an API view", exc_info=exc)
     return Response(
