@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A NUL character in a URL, query or form is a 400 before any view or query (PostgreSQL refuses it).
     "core.middleware.RefuseNulMiddleware",
+    # A lost database outside the API's views: a 503 page (or the API's error shape) with Retry-After, no 500.
+    "callbot_site.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
