@@ -131,11 +131,13 @@ def api_exception_handler(exc, context) -> Response:
     # client's fault. One line in the log, no traceback; the client retries.
     if isinstance(exc, OperationalError):
         logger.warning("API request hit a database error: %s", exc)
-        return Response(
+        response = Response(
             error_body("database_unavailable", "The database is temporarily unavailable; retry shortly."),
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
+        response._has_been_logged = True  # Django's own flag: the line above is this request's only log line
+        return response
     logger.exception("Unhandled error in an API view", exc_info=exc)
     return Response(
         error_body("server_error", "The server could not complete the request; it has been logged."),

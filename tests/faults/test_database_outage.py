@@ -252,8 +252,8 @@ def test_slow_database_outage_under_load_is_503s_then_recovers_alone(cluster, se
         messages = conn.execute("SELECT count(*) FROM conversation_messages").fetchone()[0]
     assert sorted(interactions) == sorted((customer, 1) for customer in load.turns)
     assert messages == 2 * len(load.turns)
-    # The log: no traceback, no 500, and one line per failed request besides gunicorn's access line — except
-    # that Django adds its "Service Unavailable" line to the one of the API's exception handler (core/api).
+    # The log: no traceback, no 500, and about one line per failed request besides gunicorn's access line
+    # (healthz 503s are logged by django.request; a slack of one line per API-handler 503 for timing).
     lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     assert not any("Traceback" in json.dumps(line) for line in lines)
     statuses = Counter(line["message"].split()[2] for line in lines if line.get("name") == "gunicorn.access")
