@@ -2,15 +2,15 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Development settings for every target but `serve`, which always runs the production settings.
+# Development settings for every target but `serve` and `worker`, which always run the production settings.
 export DJANGO_SETTINGS_MODULE ?= callbot_site.settings.local
 
-.PHONY: run test stop db migrate lint bench bench-smoke serve browsers clean
+.PHONY: run worker test contract stop db migrate lint bench bench-smoke serve browsers clean
 
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements.lock clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]' -e clients/python
 	touch $@
 
 # The embedded PostgreSQL, unless DATABASE_URL points elsewhere.
@@ -20,23 +20,33 @@ db: $(VENV)/.installed
 migrate: db
 	$(PY) manage.py migrate --noinput
 
+# The development server and a job worker beside it (scripts/run_dev.sh); Ctrl-C stops both.
 run: migrate
 	$(PY) manage.py load_demo_data
-	$(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) scripts/run_dev.sh 127.0.0.1:8000
 
 # gunicorn + WhiteNoise with the production settings (docs/deployment.md): DEBUG off, and SECRET_KEY and
 # ALLOWED_HOSTS required (environment or .env), checked first, in one line. Without DATABASE_URL (environment
 # or .env) it serves the embedded database, whose URLs are exported from .localdb/database.env here: the
 # production settings never read .localdb themselves.
-serve: export DJANGO_SETTINGS_MODULE = callbot_site.settings.production
-serve: $(VENV)/.installed
-	@if [ -z "$$DATABASE_URL" ] && ! grep -Eqs '^(export )?DATABASE_URL=.' .env; then \
+PRODUCTION_ENV = if [ -z "$$DATABASE_URL" ] && ! grep -Eqs '^(export )?DATABASE_URL=.' .env; then \
 	    $(PY) scripts/localdb.py start && set -a && . ./.localdb/database.env && set +a || exit 1; \
 	fi; \
-	$(PY) -c 'import sys; sys.tracebacklimit = 0; import callbot_site.settings.production' || exit 1; \
+	$(PY) -c 'import sys; sys.tracebacklimit = 0; import callbot_site.settings.production' || exit 1
+
+serve: export DJANGO_SETTINGS_MODULE = callbot_site.settings.production
+serve: $(VENV)/.installed
+	@$(PRODUCTION_ENV); \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py collectstatic --noinput --verbosity 0 && \
 	exec $(VENV)/bin/gunicorn callbot_site.wsgi:application -c python:callbot_site.logging_gunicorn
+
+# The background-job worker with the production settings and the environment of `serve` (docs/deployment.md,
+# "Background jobs"); run one or more beside `serve`. Stops gracefully on SIGTERM/Ctrl-C.
+worker: export DJANGO_SETTINGS_MODULE = callbot_site.settings.production
+worker: $(VENV)/.installed
+	@$(PRODUCTION_ENV); \
+	exec $(PY) manage.py procrastinate worker
 
 browsers:
 	@scripts/install_chromium.sh
@@ -48,6 +58,10 @@ test: db browsers
 
 bench: db
 	$(PY) -m bench
+
+# schemathesis with every check against a seeded local server (docs/api.md, "An exact contract"); ~5 min.
+contract: db
+	$(PY) scripts/contract_check.py
 
 bench-smoke: db
 	BENCH_DB_SUFFIX=_smoke $(PY) -m bench --smoke

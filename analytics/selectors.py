@@ -44,7 +44,8 @@ def day_bounds(date_from: datetime.date, date_to: datetime.date) -> tuple[dateti
     return start, end
 
 
-def _check_range(date_from: datetime.date, date_to: datetime.date) -> None:
+def check_range(date_from: datetime.date, date_to: datetime.date) -> None:
+    """date_from on or before date_to, at most MAX_RANGE_DAYS days (InvalidInput naming the field otherwise)."""
     if date_from > date_to:
         raise InvalidInput.for_field("date_from", "Must be on or before date_to.")
     if (date_to - date_from).days >= MAX_RANGE_DAYS:
@@ -53,7 +54,7 @@ def _check_range(date_from: datetime.date, date_to: datetime.date) -> None:
 
 def get_daily_metrics(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
     """Per day, live from interactions: totals, completions, failures, escalations, resolution time, customers."""
-    _check_range(date_from, date_to)
+    check_range(date_from, date_to)
     start, end = day_bounds(date_from, date_to)
     escalated = Exists(HandoffTicket.objects.filter(interaction=OuterRef("pk")))
     rows = (

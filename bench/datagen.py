@@ -199,7 +199,8 @@ def queue_tickets(conn, n: int, *, queued_share: float, holder_id: int | None, q
 def truncate_callbot(conn) -> None:
     """Empty the interaction-side tables (users, groups and queues stay)."""
     conn.execute(
-        "TRUNCATE interactions, conversation_messages, response_logs, crm_actions, handoff_tickets, "
+        "TRUNCATE interactions, conversation_messages, response_logs, crm_actions, crm_action_proposals, "
+        "crm_proposal_events, handoff_tickets, "
         "handoff_ticket_events, agent_notifications, analytics_metrics"
     )
 

@@ -15,9 +15,14 @@ from .berinia_models import BeriniaCampaign, BeriniaLead, BeriniaNiche  # noqa: 
 
 
 class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "queued"  # stored by the API, waiting for (or between attempts of) its job
     RUNNING = "running", "running"
     FINISHED = "finished", "finished"
     FAILED = "failed", "failed"
+    INTERRUPTED = "interrupted", "interrupted"  # its process died mid-run (services/liveness.py)
+
+
+ENDED_STATUSES = (ExportStatus.FINISHED, ExportStatus.FAILED, ExportStatus.INTERRUPTED)
 
 
 class ExportRun(models.Model):
@@ -25,7 +30,7 @@ class ExportRun(models.Model):
 
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
+    status = models.CharField(max_length=12, choices=ExportStatus.choices, default=ExportStatus.RUNNING)
     started_by = models.CharField(max_length=150, blank=True, help_text="User name, or the OS user of a command.")
     origin = models.CharField(max_length=20, help_text="command, api or python")
     source_name = models.CharField(max_length=255, blank=True, help_text="File name, when there is one.")
@@ -39,6 +44,13 @@ class ExportRun(models.Model):
     merged = models.PositiveIntegerField(default=0, help_text="Duplicates inside the input, merged into one lead.")
     rejected = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    total = models.PositiveIntegerField(null=True, blank=True, help_text="Leads in the input, when known up front.")
+    # Liveness: written when a process takes the run and after every batch (services/liveness.py).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    host = models.CharField(max_length=255, blank=True, help_text="Host name of the process running the run.")
+    pid = models.IntegerField(null=True, blank=True)
+    lease = models.CharField(max_length=32, blank=True, help_text="Token of the process that holds the run.")
+    job_id = models.BigIntegerField(null=True, blank=True, help_text="procrastinate job of a queued run.")
 
     class Meta:
         ordering = ["-started_at"]
@@ -46,6 +58,17 @@ class ExportRun(models.Model):
 
     def __str__(self):
         return f"export #{self.pk} ({self.status})"
+
+    @property
+    def processed(self) -> int:
+        """Input leads done so far (batches cover consecutive positions, so also the last position done)."""
+        return self.received
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == ExportStatus.FINISHED:
+            return 100
+        return min(100, self.received * 100 // self.total) if self.total else None
 
 
 class Outcome(models.TextChoices):
@@ -70,6 +93,14 @@ class ExportRecord(models.Model):
     campaign_id = models.IntegerField(null=True, blank=True)
     berinia_status = models.CharField(max_length=50, blank=True, help_text="Last status read back from Berinia.")
     status_synced_at = models.DateTimeField(null=True, blank=True)
+    matched_on = models.CharField(
+        max_length=5,
+        blank=True,
+        help_text="phone or email: how an existing Berinia lead was found (updated, unchanged).",
+    )
+    merged_into = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Position of the earlier input lead this one was merged into."
+    )
 
     class Meta:
         ordering = ["run_id", "position"]
@@ -84,10 +115,33 @@ class ExportRecord(models.Model):
                 condition=models.Q(outcome="rejected") | models.Q(berinia_lead_id__isnull=False),
                 name="export_record_lead_unless_rejected",
             ),
+            # A resumed run never records a lead twice.
+            models.UniqueConstraint(fields=["run", "position"], name="export_record_one_per_position"),
         ]
 
     def __str__(self):
         return f"{self.infra_id or self.position}: {self.outcome}"
+
+
+class ExportInput(models.Model):
+    """The input of a queued run, stored with the run so that a job in another process can run and resume it.
+
+    A chunk holds consecutive leads as JSON Lines (each lead re-encoded by json.dumps, ASCII-only, so any text
+    the caller sent is storable); a line starting with "!" is an input line that could not be parsed, with its
+    reason. Deleted when the run finishes (the ledger keeps what happened to each lead).
+    """
+
+    run = models.ForeignKey(ExportRun, on_delete=models.CASCADE, related_name="inputs", db_index=False)
+    first_position = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    lines = models.TextField()
+
+    class Meta:
+        ordering = ["run_id", "first_position"]
+        constraints = [models.UniqueConstraint(fields=["run", "first_position"], name="export_input_chunk")]
+
+    def __str__(self):
+        return f"run #{self.run_id}, leads {self.first_position}-{self.first_position + self.count - 1}"
 
 
 class MappingTarget(models.TextChoices):

@@ -28,8 +28,12 @@ def guess_format(head: str, name: str = "") -> str:
     return "jsonl" if name.endswith((".jsonl", ".ndjson")) else "csv"
 
 
-def read_leads(stream: BinaryIO, fmt: str | None = None, name: str = "") -> Iterator:
-    """Yield each lead of `stream` (bytes, UTF-8 with or without BOM); `fmt` None guesses from the content."""
+def read_leads(stream: BinaryIO, fmt: str | None = None, name: str = "", *, strict: bool = False) -> Iterator:
+    """Yield each lead of `stream` (bytes, UTF-8 with or without BOM); `fmt` None guesses from the content.
+
+    strict: a CSV quote left open or followed by text raises csv.Error (the API refuses such an upload)
+    instead of being read leniently (the command's behaviour).
+    """
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     head = text.read(_CHUNK)
     fmt = fmt or guess_format(head, name)
@@ -38,7 +42,7 @@ def read_leads(stream: BinaryIO, fmt: str | None = None, name: str = "") -> Iter
     elif fmt == "jsonl":
         yield from _json_lines(head, text)
     elif fmt == "csv":
-        yield from _csv_rows(head, text)
+        yield from _csv_rows(head, text, strict)
     else:
         raise ValueError(f"unknown format {fmt!r}; allowed: {', '.join(FORMATS)}")
 
@@ -89,8 +93,8 @@ def _json_array(head: str, text) -> Iterator:
         position = end
 
 
-def _csv_rows(head: str, text) -> Iterator:
-    reader = csv.DictReader(_lines(head, text))
+def _csv_rows(head: str, text, strict: bool = False) -> Iterator:
+    reader = csv.DictReader(_lines(head, text), strict=strict)
     for row in reader:
         if None in row:  # more cells than header columns
             yield Rejected("invalid_csv", f"line {reader.line_num}: more cells than columns.")

@@ -1,4 +1,4 @@
-"""Rejection reports (CSV or JSON) written while an export runs, and the command line's progress display."""
+"""Per-lead export reports (CSV or JSON) written while an export runs, and the command line's progress display."""
 
 import csv
 import json
@@ -41,11 +41,16 @@ def _same_file(path: str, other: str) -> bool:
         return False
 
 
-class RejectionReport:
-    """Streams every rejected lead to PATH as CSV (position, id, reason) or, for *.json, a JSON array.
+REPORT_COLUMNS = ("position", "id", "outcome", "berinia_lead_id", "matched_on", "merged_into", "reason")
 
-    The path is checked first (see check_report_path). CSV cells are neutralised against formulas;
-    JSON keeps the values as they are.
+
+class LeadReport:
+    """Streams what happened to every lead to PATH as CSV (REPORT_COLUMNS) or, for *.json, a JSON array.
+
+    Called with each lead's LeadOutcome, in input order: inserted (Berinia lead id), updated / unchanged
+    (matched on phone or email, Berinia lead id), merged (position of the earlier input lead it was merged
+    into, Berinia lead id), rejected (reason). The path is checked first (see check_report_path). CSV cells
+    are neutralised against formulas; JSON keeps the values as they are.
     """
 
     def __init__(self, path: str, *, input_path: str | None = None, force: bool = False):
@@ -59,14 +64,23 @@ class RejectionReport:
             self.file.write("[")
         else:
             self.writer = csv.writer(self.file)
-            self.writer.writerow(["position", "id", "reason"])
+            self.writer.writerow(REPORT_COLUMNS)
 
-    def __call__(self, position: int, infra_id: str, reason: str) -> None:
+    def __call__(self, lead) -> None:
+        values = (
+            lead.position,
+            lead.infra_id,
+            str(lead.outcome),
+            lead.berinia_lead_id,
+            lead.matched_on,
+            lead.merged_into,
+            lead.reason,
+        )
         if self.as_json:
-            entry = json.dumps({"position": position, "id": infra_id, "reason": reason}, ensure_ascii=False)
+            entry = json.dumps(dict(zip(REPORT_COLUMNS, values, strict=True)), ensure_ascii=False)
             self.file.write(("," if self.count else "") + "\n  " + entry)
         else:
-            self.writer.writerow([position, neutralised(infra_id), neutralised(reason)])
+            self.writer.writerow(["" if value is None else neutralised(value) for value in values])
         self.count += 1
 
     def close(self) -> None:

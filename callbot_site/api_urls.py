@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("analytics.api.urls")),
     path("turns/", TurnApi.as_view(), name="turns"),
     path("berinia/", include("berinia_sync.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]

@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from callbot_site import agents
+from crm import approval_rules, approvals
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
@@ -31,7 +32,14 @@ CUSTOMERS = [
     ("CUST-005", "Emma Leroy", "emma.leroy@example.org", "+33612345605", "standard"),
 ]
 
+# What the bot proposes for the action types that need a person's approval (crm.ActionRule).
+PROPOSED_INPUT = {
+    "update_address": {"address": "12 rue des Lilas", "city": "Lyon"},
+    "update_payment_method": {"method": "sepa_direct_debit", "iban_last4": "0042"},
+}
+
 # (customer, channel, intent, emotion, urgency, transcript, crm action, handoff (queue, priority, reason) or None)
+# A gated crm action (update_address, update_payment_method) is proposed for approval instead of logged.
 CONVERSATIONS = [
     (
         "CUST-001",
@@ -137,16 +145,25 @@ def _conversation(customer_id, channel, intent, emotion, urgency, lines, action,
     for index, line in enumerate(lines):
         speaker = "customer" if index % 2 == 0 else "agent"
         interaction_services.add_conversation_message(interaction_id=interaction.pk, speaker=speaker, message=line)
-    crm_services.log_crm_action(
-        interaction_id=interaction.pk,
-        customer_id=customer_id,
-        action_type=action,
-        success=ok,
-        input_data={"customer_id": customer_id},
-        output_data={"ok": ok},
-        error_message="" if ok else "CRM refused the operation",
-        execution_time_ms=180,
-    )
+    if approval_rules.rule_for(action).requires_approval:
+        # A risky action waits for a person: it shows in the console's Approvals queue.
+        approvals.propose_crm_action(
+            interaction_id=interaction.pk,
+            action_type=action,
+            input_data=PROPOSED_INPUT.get(action, {"customer_id": customer_id}),
+            reason=f"The customer asked: {lines[0]}",
+        )
+    else:
+        crm_services.log_crm_action(
+            interaction_id=interaction.pk,
+            customer_id=customer_id,
+            action_type=action,
+            success=ok,
+            input_data={"customer_id": customer_id},
+            output_data={"ok": ok},
+            error_message="" if ok else "CRM refused the operation",
+            execution_time_ms=180,
+        )
     interaction_services.log_response(
         interaction_id=interaction.pk,
         response_text=lines[-1],

@@ -53,3 +53,13 @@ class RedactSensitiveData(logging.Filter):
         if record.exc_text:
             record.exc_text = redact_text(record.exc_text)
         return True
+
+
+class QuietJobRegistration(logging.Filter):
+    """Drop procrastinate's start-up lines (one per task, in every process, every `manage.py` command); its
+    lines about jobs themselves (deferred, started, failed…) stay."""
+
+    STARTUP = ("Registering task", "Adding tasks from blueprint")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("procrastinate.") and str(record.msg).startswith(self.STARTUP))

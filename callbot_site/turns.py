@@ -77,7 +77,7 @@ def record_turn(
     result = TurnResult(interaction=current, created=created, message_id=None, turn_number=0)
     if crm_action is not None:
         crm_action = {"customer_id": current.customer_id, **crm_action}
-        result.action_id = crm_services.log_crm_action(interaction=current, **crm_action).pk
+        result.action_id = crm_services.log_crm_action(interaction=current, author=author, **crm_action).pk
     if response is not None:
         fields = _without(response, "add_to_transcript")
         result.response_log_id = interaction_services.log_response(interaction=current, **fields).pk

@@ -8,10 +8,12 @@ read-only in the admin.
 
 import uuid
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
@@ -19,7 +21,7 @@ from accounts.roles import agents_queryset, is_supervisor
 from core.admin_base import ReadOnlyAdmin, StrictModelAdmin
 from core.errors import DomainError
 from core.paginators import LargeTablePaginator
-from handoff import rules, selectors, services
+from handoff import packet, rules, selectors, services
 from handoff.models import (
     PRIORITY_RANK,
     AgentNotification,
@@ -80,6 +82,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
         "intent_and_emotion",
         "short_reason",
         "wait",
+        "due",
         "status_badge",
         "holder",
     )
@@ -154,6 +157,19 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             ticket.wait_minutes,
         )
 
+    @admin.display(description="due", ordering="due_at")
+    def due(self, ticket):
+        """The countdown to the time the bot promised the customer (rendered by the server, per page load)."""
+        if ticket.due_at is None or ticket.status == TicketStatus.RESOLVED:
+            return "—"
+        state, minutes = rules.due_state(ticket.due_at, timezone.now(), settings.HANDOFF_PROMISE_REMINDER_MINUTES)
+        return format_html(
+            '<span class="cb-due cb-due-{}" title="promised for {}">{}</span>',
+            state,
+            timezone.localtime(ticket.due_at).strftime("%Y-%m-%d %H:%M"),
+            rules.countdown_text(state, minutes),
+        )
+
     @admin.display(description="status", ordering="status")
     def status_badge(self, ticket):
         return format_html('<span class="cb-badge cb-status-{}">{}</span>', ticket.status, ticket.get_status_display())
@@ -167,6 +183,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             **(extra_context or {}),
             "queue_board": selectors.queue_board(),
             "ageing_rule": AGEING_RULE,
+            "due_soon_minutes": settings.HANDOFF_PROMISE_REMINDER_MINUTES,
             "held_count": selectors.held_count(agent=request.user),
             "is_supervisor": is_supervisor(request.user),
         }
@@ -197,11 +214,14 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
     def _ticket_context(self, request, ticket) -> dict:
         interaction = ticket.interaction
         supervisor = is_supervisor(request.user)
+        crm_actions = list(console.crm_actions_of_interaction(interaction.pk))
         return {
             "ticket": ticket,
             "interaction": interaction,
             "transcript": interaction_selectors.get_conversation_history(interaction_id=interaction.pk),
-            "crm_actions": console.crm_actions_of_interaction(interaction.pk),
+            "crm_actions": crm_actions,
+            "context": packet.read_context(ticket.context_data),
+            "crm_action_ids": {str(action.pk) for action in crm_actions},
             "bot_responses": interaction.responses.order_by("created_at"),
             "customer_record": console.customer_record(ticket.customer_id),
             "events": ticket.events.select_related("actor").order_by("created_at", "id"),

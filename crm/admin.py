@@ -1,11 +1,13 @@
-"""The mini-CRM in the console, read-only: customers and the CRM actions the bot ran."""
+"""The mini-CRM in the console: customers and the CRM actions the bot ran (read-only), the approval rules.
+
+The Approvals queue itself is console/approvals_admin.py (it reads interactions beside crm)."""
 
 from django.contrib import admin
 
-from core.admin_base import ReadOnlyAdmin
+from core.admin_base import ReadOnlyAdmin, StrictModelAdmin
 from core.paginators import LargeTablePaginator
 
-from .models import CrmAction, Customer
+from .models import ActionRule, CrmAction, Customer
 
 
 @admin.register(Customer)
@@ -26,3 +28,22 @@ class CrmActionAdmin(ReadOnlyAdmin):
     ordering = ("-executed_at", "action_id")
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+
+@admin.register(ActionRule)
+class ActionRuleAdmin(StrictModelAdmin):
+    """Which action types need a person's approval, and their SLA: supervisors edit them (change_actionrule).
+
+    One row per action type, seeded by the migration: none is added or deleted here.
+    """
+
+    list_display = ("action_type", "requires_approval", "sla_minutes", "updated_at")
+    list_editable = ("requires_approval", "sla_minutes")
+    readonly_fields = ("action_type", "updated_at")
+    ordering = ("action_type",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

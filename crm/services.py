@@ -6,6 +6,7 @@ from core.errors import Conflict, InvalidInput, get_or_not_found
 from core.validation import require_choice
 from interactions.models import Interaction
 
+from . import approval_gate
 from .models import ActionType, CrmAction, Customer, Segment
 
 CUSTOMER_EDITABLE_FIELDS = ("name", "email", "phone", "segment", "metadata")
@@ -22,8 +23,15 @@ def log_crm_action(
     error_message: str = "",
     execution_time_ms: int | None = None,
     interaction: Interaction | None = None,
+    proposal_id=None,
+    author=None,
 ) -> CrmAction:
-    """Log a CRM action the bot ran; `interaction` (an instance the caller holds) spares the existence check."""
+    """Log a CRM action the bot ran; `interaction` (an instance the caller holds) spares the existence check.
+
+    A gated action type (crm.ActionRule) needs `proposal_id`: an approved proposal of this interaction and
+    type, not executed yet. It is locked, and the action is linked to it in the same transaction, so a
+    proposal runs once even when two requests race. `author` is who logs it (the audit row's actor).
+    """
     require_choice("action_type", action_type, ActionType)
     if not customer_id:
         raise InvalidInput.for_field("customer_id", "This field is required.")
@@ -31,16 +39,32 @@ def log_crm_action(
         raise InvalidInput.for_field("execution_time_ms", f"{execution_time_ms} is negative; allowed: 0 or more.")
     if interaction is None:
         interaction = get_or_not_found(Interaction.objects.only("pk"), "Interaction", pk=interaction_id)
-    return CrmAction.objects.create(
-        interaction=interaction,
-        customer_id=customer_id,
-        action_type=action_type,
-        input_data=input_data or {},
-        output_data=output_data or {},
-        success=success,
-        error_message=error_message,
-        execution_time_ms=execution_time_ms,
+    fields = {
+        "customer_id": customer_id,
+        "action_type": action_type,
+        "output_data": output_data or {},
+        "success": success,
+        "error_message": error_message,
+        "execution_time_ms": execution_time_ms,
+    }
+    if proposal_id is not None:
+        return _log_approved_action(interaction, proposal_id, input_data, fields, author)
+    approval_gate.refuse_unapproved(action_type)
+    return CrmAction.objects.create(interaction=interaction, input_data=input_data or {}, **fields)
+
+
+@transaction.atomic
+def _log_approved_action(interaction, proposal_id, input_data, fields: dict, author) -> CrmAction:
+    proposal = approval_gate.lock_approved_proposal(
+        proposal_id=proposal_id,
+        interaction_id=interaction.pk,
+        action_type=fields["action_type"],
+        customer_id=fields["customer_id"],
     )
+    input_data = approval_gate.approved_input_or_refuse(proposal, input_data)
+    action = CrmAction.objects.create(interaction=interaction, input_data=input_data, **fields)
+    approval_gate.link_executed(proposal, action, author if author is not None and author.pk else None)
+    return action
 
 
 def create_customer(

@@ -126,6 +126,11 @@ class HandoffTicket(models.Model):
         ResolutionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="tickets"
     )
     context_data = models.JSONField(default=dict, blank=True)
+    # The earliest due time the bot promised the customer (handoff.packet); empty without a promise.
+    due_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Promise reminders (handoff.reminders): one before the due time, one once it has passed.
+    due_soon_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # When send_ticket_reminders last reminded about this ticket: one reminder per waiting phase.
     last_reminder_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -152,6 +157,12 @@ class HandoffTicket(models.Model):
             ),
             models.Index(fields=["-priority_rank", "created_at", "ticket_id"], name="handoff_tickets_console_idx"),
             models.Index(fields=["assigned_agent", "status"], name="handoff_tickets_agent_idx"),
+            # Promise reminders and the queue's "due" column: open tickets with a due time (few, stays small).
+            models.Index(
+                fields=["due_at"],
+                name="handoff_tickets_due_idx",
+                condition=Q(due_at__isnull=False, status__in=["queued", "assigned", "in_progress"]),
+            ),
             models.Index(fields=["status", "created_at"], name="handoff_tickets_status_idx"),
             models.Index(fields=["customer_id"], name="handoff_tickets_customer_idx"),
         ]

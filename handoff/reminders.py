@@ -1,20 +1,25 @@
 """Writes of the periodic console jobs: reminders about late tickets and take-back of forgotten ones.
 
-Both are safe to run from cron every minute, even twice at once: due tickets are locked with
+Promise reminders (handoff.packet): when the time the bot promised the customer (the ticket's `due_at`)
+comes within HANDOFF_PROMISE_REMINDER_MINUTES, and once more when it has passed — once each, marked by
+`due_soon_reminded_at` and `overdue_reminded_at`. A ticket first seen overdue gets only the second.
+
+All are safe to run from cron every minute, even twice at once: due tickets are locked with
 SKIP LOCKED, a ticket is reminded about once per waiting phase (queued, assigned, in progress;
 `last_reminder_at` records it), and a take-back re-checks its condition under the row lock.
 """
 
 import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, DateTimeField, DurationField, ExpressionWrapper, F, Q, When
 from django.utils import timezone
 
-from accounts.roles import SUPERVISORS_GROUP
+from accounts.roles import SUPERVISORS_GROUP, agents_queryset
 
-from . import rules, services
+from . import packet, rules, services
 from .models import AgentNotification, HandoffTicket, NotificationType, TicketStatus
 
 BATCH_SIZE = 500
@@ -77,7 +82,8 @@ def _remind_batch(now) -> int:
 
 
 def send_ticket_reminders(*, now=None) -> int:
-    """Remind about every open ticket waiting longer than its queue's target; returns how many.
+    """Remind about every open ticket waiting longer than its queue's target, and about promises falling
+    due (send_promise_reminders); returns how many reminders about tickets were sent.
 
     Queued tickets are reminded to the supervisors (who rebalance), held ones to their holder.
     """
@@ -85,6 +91,58 @@ def send_ticket_reminders(*, now=None) -> int:
     total = 0
     while sent := _remind_batch(now):
         total += sent
+    return total + send_promise_reminders(now=now)
+
+
+def _promise_text(ticket: HandoffTicket, state: str, minutes: int) -> str:
+    view = packet.read_context(ticket.context_data)
+    promise = next((p for p in view.promises if p["due_at"] == ticket.due_at), None)
+    what = f"“{promise['text'][:120]}”" if promise else "A promise to the customer"
+    where = f"(ticket #{str(ticket.pk)[:8]}, {ticket.queue_id})"
+    return f"{what} is {rules.countdown_text(state, minutes)} {where}."
+
+
+@transaction.atomic
+def _remind_promises_batch(now, *, overdue: bool) -> int:
+    open_with_due = HandoffTicket.objects.filter(status__in=rules.OPEN_STATUSES, due_at__isnull=False)
+    if overdue:
+        due = open_with_due.filter(due_at__lte=now, overdue_reminded_at__isnull=True)
+        mark = "overdue_reminded_at"
+    else:
+        window = datetime.timedelta(minutes=settings.HANDOFF_PROMISE_REMINDER_MINUTES)
+        due = open_with_due.filter(due_at__gt=now, due_at__lte=now + window, due_soon_reminded_at__isnull=True)
+        mark = "due_soon_reminded_at"
+    due = list(due.select_for_update(skip_locked=True, no_key=True, of=("self",))[:BATCH_SIZE])
+    if not due:
+        return 0
+    queue_agents = list(agents_queryset().only("pk")) if any(t.status == TicketStatus.QUEUED for t in due) else []
+    notifications = []
+    for ticket in due:
+        recipients = (
+            [a.pk for a in queue_agents] if ticket.status == TicketStatus.QUEUED else [ticket.assigned_agent_id]
+        )
+        state, minutes = rules.due_state(ticket.due_at, now, settings.HANDOFF_PROMISE_REMINDER_MINUTES)
+        text = _promise_text(ticket, state, minutes)
+        notifications += [
+            AgentNotification(ticket=ticket, agent_id=pk, notification_type=NotificationType.REMINDER, message=text)
+            for pk in recipients
+        ]
+    AgentNotification.objects.bulk_create(notifications)
+    HandoffTicket.objects.filter(pk__in=[t.pk for t in due]).update(**{mark: now})
+    return len(due)
+
+
+def send_promise_reminders(*, now=None) -> int:
+    """Remind about promises due within the window, then about overdue ones; returns how many tickets.
+
+    The holder is reminded; a queued ticket's reminder goes to every agent (whoever claims it keeps the
+    promise). A ticket first seen past its due time gets only the overdue one: "soon" needs a time ahead.
+    """
+    now = now or timezone.now()
+    total = 0
+    for overdue in (True, False):
+        while sent := _remind_promises_batch(now, overdue=overdue):
+            total += sent
     return total
 
 

@@ -157,3 +157,31 @@ def sql_list(values) -> str:
 def sql_rank_levels() -> str:
     """The priority levels as a VALUES list, best first."""
     return ", ".join(f"({rank})" for rank in RANKS_BEST_FIRST)
+
+
+# -- promised due times -----------------------------------------------------------------------
+# A ticket's due_at is the earliest time the bot promised the customer something (handoff.packet).
+# "Soon" is the reminder window (settings.HANDOFF_PROMISE_REMINDER_MINUTES): the queue page colours it,
+# and handoff.reminders sends its first reminder in it.
+
+
+def due_state(due_at, now, soon_minutes: int) -> tuple[str, int]:
+    """("overdue" | "soon" | "later", whole minutes to or past the due time)."""
+    seconds = (due_at - now).total_seconds()
+    if seconds <= 0:
+        return "overdue", int(-seconds // 60)
+    minutes = int(seconds // 60)
+    return ("soon" if seconds <= soon_minutes * 60 else "later"), minutes
+
+
+def duration_text(minutes: int) -> str:
+    """25 min, 2 h 05 min, 3 d 4 h."""
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} d {minutes % (24 * 60) // 60} h"
+
+
+def countdown_text(state: str, minutes: int) -> str:
+    return f"overdue {duration_text(minutes)}" if state == "overdue" else f"due in {duration_text(minutes)}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import get_or_not_found
 
 from . import rules
-from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, TicketStatus
+from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, ResolutionReason, TicketStatus
 
 
 def _seconds_between(start, end) -> Func:
@@ -156,3 +156,7 @@ def held_count(*, agent) -> int:
 def has_open_ticket(*, interaction_id) -> bool:
     """Whether a human agent still has (or will have) work on this interaction."""
     return HandoffTicket.objects.filter(interaction_id=interaction_id, status__in=rules.OPEN_STATUSES).exists()
+
+
+def active_reason_codes() -> list[str]:
+    return list(ResolutionReason.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))

@@ -11,6 +11,7 @@ from core.errors import Conflict, InvalidInput, InvalidTransition, get_or_not_fo
 from core.validation import require_choice, require_non_negative, require_unit_interval
 
 from .models import Channel, ConversationMessage, Interaction, InteractionStatus, ResponseLog, Speaker, Tone, Urgency
+from .signals import interaction_completed
 
 # The seed's life cycle: pending → in_progress → completed | failed (a simple case may finish directly).
 INTERACTION_TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -173,6 +174,8 @@ def _change_status(interaction: Interaction, status: str, assigned_agent: str | 
         )
         fields += ["resolved_at", "resolution_time_seconds"]
     interaction.save(update_fields=fields)
+    if status == InteractionStatus.COMPLETED:
+        interaction_completed.send(sender=Interaction, interaction=interaction)
     return interaction
 
 

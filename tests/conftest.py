@@ -10,7 +10,14 @@ from tests.handoff.factories import AgentFactory, SupervisorFactory
 
 # Data migrations whose rows (role groups, resolution reasons) tests rely on. A transactional test
 # flushes every table when it ends, so the transactional tests that follow it run them again.
-ROLE_DATA_MIGRATIONS = ["handoff.migrations.0003_groups_and_reasons", "callbot_site.migrations.0002_bots_group"]
+ROLE_DATA_MIGRATIONS = [
+    "handoff.migrations.0003_groups_and_reasons",
+    "callbot_site.migrations.0002_bots_group",
+    "callbot_site.migrations.0004_supervisors_see_jobs",
+    "callbot_site.migrations.0005_supervisors_edit_action_rules",
+    "crm.migrations.0004_approval_rules_and_cascades",
+    "callbot_site.migrations.0006_job_failures",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -31,6 +31,7 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://callbot.example.org",
     "DATABASE_URL": "postgres://callbot:secret@127.0.0.1:5432/callbot",
     "BERINIA_DATABASE_URL": "postgres://exporter:secret@127.0.0.1:5432/berinia",
+    "WEBHOOKS_SIGNING_KEY": "wh-example-only-9fQ2mX7vL4pR8sT1yU6zA3bC5dE0gH",
 }
 
 

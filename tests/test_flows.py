@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from analytics.selectors import get_daily_metrics
+from crm import approvals
 from crm import services as crm_services
 from handoff import services as handoff_services
 from handoff.models import HandoffTicket
@@ -16,18 +17,27 @@ from interactions.models import Interaction
 pytestmark = pytest.mark.django_db
 
 
-def test_simple_crm_case():
+def test_simple_crm_case(agent):
     interaction = interaction_services.create_interaction(
         customer_id="CUST-001", channel="phone", intent="update_address", emotion="neutral", confidence_score=0.95
     )
     interaction_services.add_conversation_message(
         interaction_id=interaction.pk, speaker="customer", message="Je déménage au 3 rue Neuve"
     )
+    # update_address needs a person's approval: the bot proposes, an agent approves, the bot logs it.
+    proposal = approvals.propose_crm_action(
+        interaction_id=interaction.pk,
+        action_type="update_address",
+        input_data={"address": "3 rue Neuve"},
+        reason="The customer moved.",
+    )
+    approvals.claim_next_proposal(agent=agent)
+    approvals.approve_proposal(proposal_id=proposal.pk, actor=agent)
     crm_services.log_crm_action(
         interaction_id=interaction.pk,
         customer_id="CUST-001",
         action_type="update_address",
-        input_data={"address": "3 rue Neuve"},
+        proposal_id=proposal.pk,
         output_data={"ok": True},
         execution_time_ms=210,
     )

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .daily import DailyMetricsApi
+from .escalations import EscalationReportApi
 from .views import (
     CrmActionStatsApi,
     PerformanceApi,
@@ -14,6 +15,7 @@ from .views import (
 
 urlpatterns = [
     path("metrics/daily/", DailyMetricsApi.as_view(), name="metrics-daily"),
+    path("metrics/escalations/", EscalationReportApi.as_view(), name="metrics-escalations"),
     path("metrics/today/", TodayApi.as_view(), name="metrics-today"),
     path("metrics/today/interactions/", TodayInteractionsApi.as_view(), name="metrics-today-interactions"),
     path("metrics/crm-actions/", CrmActionStatsApi.as_view(), name="metrics-crm-actions"),

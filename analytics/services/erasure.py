@@ -18,6 +18,8 @@ from django.db.models import Q, QuerySet
 
 from analytics.models import ErasureRecord
 from core.errors import InvalidInput, NotFound
+from crm import approvals
+from crm import selectors as crm_selectors
 from crm.models import CrmAction, Customer
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from idempotency.services import keys_mentioning
@@ -49,6 +51,9 @@ def _related_querysets(customer_id: str) -> dict[str, object]:
         "conversation_messages": ConversationMessage.objects.filter(interaction__in=interaction_ids),
         "response_logs": ResponseLog.objects.filter(interaction__in=interaction_ids),
         "crm_actions": CrmAction.objects.filter(Q(customer_id=customer_id) | Q(interaction__in=interaction_ids)),
+        "crm_action_proposals": crm_selectors.proposals_of_customer(
+            customer_id=customer_id, interaction_ids=interaction_ids
+        ),
         "handoff_tickets": tickets,
         "agent_notifications": AgentNotification.objects.filter(ticket__in=tickets.values("pk")),
         "handoff_ticket_events": TicketEvent.objects.filter(ticket__in=tickets.values("pk")),
@@ -83,6 +88,9 @@ def _anonymise(querysets: dict, pseudonym: str) -> dict[str, int]:
         "handoff_ticket_events": querysets["handoff_ticket_events"].update(note=""),
         "api_idempotency_keys": querysets["api_idempotency_keys"].delete()[0],
     }
+    rows["crm_action_proposals"] = approvals.anonymise_proposals(
+        proposals=querysets["crm_action_proposals"], pseudonym=pseudonym
+    )
     querysets["handoff_tickets"].exclude(resolution_notes="").update(resolution_notes=ERASED_TEXT)
     rows["handoff_tickets"] = querysets["handoff_tickets"].update(
         customer_id=pseudonym, reason=ERASED_TEXT, context_data={}

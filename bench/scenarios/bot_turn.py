@@ -35,8 +35,10 @@ TURN_BODY = {
         "confidence_score": 0.92,
     },
     "message": {"speaker": "customer", "message": "Bonjour, je voudrais changer mon adresse."},
+    # Not a gated type: update_address needs an approved proposal (crm.ActionRule), which a first turn cannot
+    # carry. The turn still reads the type's approval rule, as every CRM action does.
     "crm_action": {
-        "action_type": "update_address",
+        "action_type": "check_policy_status",
         "input_data": {"street": "12 rue de Buci", "city": "Paris"},
         "output_data": {"updated": True},
         "success": True,

@@ -69,10 +69,13 @@ class Batch:
         return self
 
 
-def build_batches(leads: Iterable, context: RunContext, batch_size: int) -> Iterator[Batch]:
-    """Map every lead (rejections included) into batches of `batch_size` input leads; streams its input."""
+def build_batches(leads: Iterable, context: RunContext, batch_size: int, first_position: int = 1) -> Iterator[Batch]:
+    """Map every lead (rejections included) into batches of `batch_size` input leads; streams its input.
+
+    `first_position`: position of the first lead given (a resumed run goes on after the positions done).
+    """
     batch = Batch()
-    for position, raw in enumerate(leads, start=1):
+    for position, raw in enumerate(leads, start=first_position):
         try:
             if isinstance(raw, Rejected):  # a line the reader could not parse
                 raise raw

@@ -2,7 +2,7 @@
 
 import re
 
-from core.errors import DomainError, InvalidInput
+from core.errors import Conflict, DomainError, InvalidInput
 
 _SECRETS = [
     (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]*@"), r"\1***@"),  # scheme://user:password@
@@ -28,3 +28,15 @@ class BeriniaSchemaError(DomainError):
 
 class UnknownCampaign(InvalidInput):
     """The run's campaign does not exist in Berinia."""
+
+
+class RunTakenOver(DomainError):
+    """Another process took the run over (this one was thought dead): this one must stop writing to it."""
+
+
+class RunBusy(Conflict):
+    """The run is being exported by another live process."""
+
+
+class InvalidUpload(InvalidInput):
+    """An uploaded lead file that cannot be read (unknown format, not UTF-8, broken CSV/JSON)."""

@@ -1,10 +1,13 @@
 """export_leads: infra-ia leads → Berinia's `leads`, validated, deduplicated, batched, with a ledger.
 
-A producer thread reads, validates and maps the input and builds the staging rows (pure Python, no
-database); the calling thread writes each batch to Berinia and, once Berinia committed it, its ledger to
-`default` (ledger.record_batch). Only the calling thread touches the databases, so no connection is shared
-and the ledger stays in the caller's transaction. The queue from the producer holds at most two batches, so
-memory stays flat however long the input is.
+A producer thread reads, validates and maps the input and builds the staging rows (pure Python, except that
+a queued run's stored input is read there, on that thread's own connection); the calling thread writes each
+batch to Berinia and, once Berinia committed it, its ledger to `default` (ledger.record_batch). The calling
+thread alone writes, so no connection is shared and the ledger stays in the caller's transaction. The queue
+from the producer holds at most two batches, so memory stays flat however long the input is.
+
+queue_export / run_queued_export: the API stores a large input with a `queued` run; the job (tasks.py) runs
+it and, when re-run after a crash, resumes after the positions the ledger holds.
 """
 
 import queue
@@ -13,16 +16,18 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections, transaction
 
 from core.errors import InvalidInput
 from core.routers import BERINIA_ALIAS
 
-from ..models import ExportRun, Outcome
-from . import ledger
+from ..models import BeriniaCampaign, ExportRun, ExportStatus, Outcome
+from . import ledger, liveness
 from .batches import Batch, build_batches
+from .connection import berinia_errors
 from .context import load_context
-from .errors import BeriniaSchemaError, BeriniaUnavailable, UnknownCampaign, scrub
+from .errors import BeriniaSchemaError, BeriniaUnavailable, RunTakenOver, UnknownCampaign, scrub
+from .inputs import read_inputs, store_inputs
 from .schema_check import check_berinia_schema
 from .writer import BatchWriter
 
@@ -52,6 +57,14 @@ class ExportResult:
         return self.rejected == 0
 
 
+def _check_arguments(batch_size: int, campaign_id: int | None) -> None:
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
+    if campaign_id is not None and not 1 <= campaign_id <= MAX_CAMPAIGN_ID:
+        # Berinia's ids are int4 serials: anything else cannot exist (and would not fit our ledger either).
+        raise UnknownCampaign.for_field("campaign_id", f"Campaign {campaign_id} does not exist in Berinia.")
+
+
 def export_leads(
     leads: Iterable,
     campaign_id: int | None = None,
@@ -62,6 +75,7 @@ def export_leads(
     origin: str = "python",
     source_name: str = "",
     on_rejected: Callable[[int, str, str], None] | None = None,
+    on_lead: Callable[[ledger.LeadOutcome], None] | None = None,
     on_progress: Callable[[ExportResult], None] | None = None,
 ) -> ExportResult:
     """Export infra-ia lead dicts into Berinia and return the counts.
@@ -72,17 +86,14 @@ def export_leads(
     batch_size: input leads per Berinia transaction (1..50,000).
     dry_run: validate and match, write nothing to Berinia and no ExportRecord (the ExportRun is kept).
     started_by / origin / source_name: written on the ExportRun (who, "command"/"api"/"python", file name).
-    on_rejected(position, infra_id, reason): called for each rejected lead, e.g. to write a report.
+    on_rejected(position, infra_id, reason): called for each rejected lead.
+    on_lead(LeadOutcome): called for every lead, in input order, once its batch is recorded (the report).
     on_progress(result): called after each batch with the running counts.
 
     Raises BeriniaUnavailable (connection), BeriniaSchemaError, UnknownCampaign; the ExportRun is then
     marked failed. Idempotent: running the same input again inserts nothing (matching by phone, then e-mail).
     """
-    if not 1 <= batch_size <= MAX_BATCH_SIZE:
-        raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
-    if campaign_id is not None and not 1 <= campaign_id <= MAX_CAMPAIGN_ID:
-        # Berinia's ids are int4 serials: anything else cannot exist (and would not fit our ledger either).
-        raise UnknownCampaign.for_field("campaign_id", f"Campaign {campaign_id} does not exist in Berinia.")
+    _check_arguments(batch_size, campaign_id)
     run = ExportRun.objects.create(
         started_by=started_by[:150],
         origin=origin,
@@ -90,8 +101,82 @@ def export_leads(
         campaign_id=campaign_id,
         dry_run=dry_run,
         batch_size=batch_size,
+        status=ExportStatus.RUNNING,
+        **liveness.holder_fields(),
     )
-    result = ExportResult(run_id=run.pk, dry_run=dry_run)
+    return _export(run, leads, on_rejected=on_rejected, on_lead=on_lead, on_progress=on_progress)
+
+
+@transaction.atomic
+def queue_export(
+    leads: Iterable,
+    campaign_id: int | None = None,
+    *,
+    defer: Callable[[int], int],
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    started_by: str = "",
+    source_name: str = "",
+) -> ExportRun:
+    """Store the leads under a new `queued` run and defer its job with `defer(run_id) -> job id`.
+
+    One transaction: the run, its input and its job commit together or not at all (procrastinate's queue is
+    in this database). An unknown campaign is refused here (UnknownCampaign); Berinia down is BeriniaUnavailable.
+    """
+    _check_arguments(batch_size, campaign_id)
+    if campaign_id is not None:
+        with berinia_errors():
+            if not BeriniaCampaign.objects.filter(pk=campaign_id).exists():
+                raise UnknownCampaign.for_field("campaign_id", f"Campaign {campaign_id} does not exist in Berinia.")
+    run = ExportRun.objects.create(
+        started_by=started_by[:150],
+        origin="api",
+        source_name=source_name[:255],
+        campaign_id=campaign_id,
+        batch_size=batch_size,
+        status=ExportStatus.QUEUED,
+    )
+    run.total = store_inputs(run, leads)
+    if not run.total:
+        raise InvalidInput.for_field("leads", "No lead found in the input.")
+    run.job_id = defer(run.pk)
+    run.save(update_fields=["total", "job_id"])
+    return run
+
+
+def run_queued_export(run_id: int, *, final_attempt: bool = True) -> ExportResult | None:
+    """Run (or resume) a queued run from its stored input; None when it is finished already.
+
+    Resuming: the positions the ledger holds are done (and counted again from the ledger); the export goes on
+    after them, and what earlier attempts wrote still owns its Berinia lead (cross-batch merge rule). When
+    Berinia is unreachable and attempts are left (`final_attempt` False), the run goes back to `queued` with
+    the error and BeriniaUnavailable is raised for the job to retry; otherwise the run is marked failed.
+    """
+    run = liveness.take_run(run_id)
+    if run is None:
+        return None
+    done = ledger.recount(run)
+    return _export(
+        run,
+        read_inputs(run, after=done),
+        first_position=done + 1,
+        written=ledger.first_writers(run),
+        retryable=not final_attempt,
+    )
+
+
+def _export(
+    run: ExportRun,
+    leads: Iterable,
+    *,
+    first_position: int = 1,
+    written: Iterable | None = None,
+    retryable: bool = False,
+    on_rejected=None,
+    on_lead=None,
+    on_progress=None,
+) -> ExportResult:
+    """Write `leads` (positions from `first_position`) under `run`, which this process holds; end the run."""
+    result = ExportResult(run_id=run.pk, dry_run=run.dry_run, **{name: getattr(run, name) for name in ledger.COUNTED})
     writer = None
     try:
         try:
@@ -100,11 +185,14 @@ def export_leads(
             problems = check_berinia_schema()
             if problems:
                 raise BeriniaSchemaError("Berinia's schema is not as expected: " + "; ".join(problems) + ".")
-            context = load_context(run_campaign_id=campaign_id)
-            writer = BatchWriter(connection, dry_run=dry_run)
+            context = load_context(run_campaign_id=run.campaign_id)
+            writer = BatchWriter(connection, dry_run=run.dry_run)
             writer.prepare()
-            for batch in _produced(build_batches(leads, context, batch_size)):
-                counts = _write_batch(run, writer, batch, on_rejected, dry_run=dry_run)
+            if written is not None:
+                writer.remember_written(written)
+            ledger.add_counts(run, {})  # heartbeat: matching is ready, batches follow
+            for batch in _produced(build_batches(leads, context, run.batch_size, first_position)):
+                counts = _write_batch(run, writer, batch, on_rejected, on_lead)
                 for name, value in counts.items():
                     setattr(result, name, getattr(result, name) + value)
                 if on_progress:
@@ -114,26 +202,32 @@ def export_leads(
         finally:
             if writer is not None:
                 writer.close()
+    except RunTakenOver:
+        raise  # the run belongs to another process now: leave it alone
     except BaseException as error:
         # Each batch Berinia committed was recorded right after its commit (unless that write is what failed).
         message = getattr(error, "message", None) or scrub(error) or type(error).__name__
-        ledger.finish_run(run, error=message)
+        if retryable and isinstance(error, BeriniaUnavailable):
+            ledger.release_run(run, error=f"{message} (the job retries)")
+        else:
+            ledger.finish_run(run, error=message)
         raise
     ledger.finish_run(run)
     return result
 
 
-def _write_batch(run: ExportRun, writer: BatchWriter, batch: Batch, on_rejected, *, dry_run: bool) -> Counter:
+def _write_batch(run: ExportRun, writer: BatchWriter, batch: Batch, on_rejected, on_lead) -> Counter:
     """Write one batch to Berinia (committed on return), then its ledger, and return its counts."""
     results, failures = writer.write(batch.rows)
     records = list(ledger.batch_records(batch, results, failures))
-    counts = Counter(str(outcome) for _, _, _, outcome, _, _, _, _ in records)
+    counts = Counter(str(record.outcome) for record in records)
     counts["received"] = batch.received
-    ledger.record_batch(run, records, counts, dry_run=dry_run)
-    if on_rejected:
-        for position, infra_id, _, outcome, reason, _, _, _ in records:
-            if outcome == Outcome.REJECTED:
-                on_rejected(position, infra_id, reason)
+    ledger.record_batch(run, records, counts, dry_run=run.dry_run)
+    for record in records:
+        if on_lead:
+            on_lead(record)
+        if on_rejected and record.outcome == Outcome.REJECTED:
+            on_rejected(record.position, record.infra_id, record.reason)
     return counts
 
 
@@ -162,6 +256,8 @@ def _produced(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
             hand_over(_DONE)
         except BaseException as error:  # handed to the consumer, which re-raises it
             hand_over(error)
+        finally:
+            connections.close_all()  # this thread's own, if it read a queued run's stored input
 
     worker = threading.Thread(target=produce, name="berinia-export-producer", daemon=True)
     worker.start()

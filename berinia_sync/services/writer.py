@@ -9,7 +9,15 @@ exporters meanwhile are caught up by id at the start of each batch.
 Each batch is one transaction holding `pg_advisory_xact_lock(EXPORT_LOCK)`: two exports never match
 and insert at the same time, so they cannot create the same lead twice. A database error inside a
 batch is isolated by bisection with savepoints: the good rows are written, the bad ones reported.
+
+Several input leads on one Berinia lead: the first input lead (file order) that reaches a Berinia lead in a
+run owns it; every later one, in the same batch or any later one, is reported `merged` into it
+(`bsync_written`: Berinia lead id → position of its first input lead, rebuilt from the ledger on resume).
+A merged group's values are folded in as for duplicates inside a batch (given values win), except that the
+e-mail and phone the run already wrote stay.
 """
+
+from typing import NamedTuple
 
 from django.db import DatabaseError, transaction
 
@@ -51,14 +59,15 @@ UPDATED_COLUMNS = (
 )
 
 CREATE_TEMP_TABLES = """
-DROP TABLE IF EXISTS bsync_stage, bsync_lead_index;
+DROP TABLE IF EXISTS bsync_stage, bsync_lead_index, bsync_written;
 CREATE TEMP TABLE bsync_stage (
     seq integer NOT NULL, first_name text, last_name text, has_contact boolean, email text, phone text,
     company text, website text, source text, "position" text, industry text, linkedin_url text, notes text,
     score integer, status text, campagne_id integer, niche_id integer, score_details jsonb,
-    target_id integer, new_id integer
+    target_id integer, new_id integer, matched_on text, first_seq integer
 );
 CREATE TEMP TABLE bsync_lead_index (id integer NOT NULL, phone text, email text);
+CREATE TEMP TABLE bsync_written (id integer PRIMARY KEY, seq integer NOT NULL);
 """
 # Berinia-side normal forms; Python's are in berinia_sync.normalize (tests prove they agree).
 INDEX_ROWS = r"""
@@ -83,9 +92,23 @@ CATCH_UP = f"INSERT INTO bsync_lead_index (id, phone, email) {INDEX_ROWS} AND l.
 
 _LIVE = "(i.id < 0 OR EXISTS (SELECT 1 FROM leads l WHERE l.id = i.id))"  # negative ids: dry-run inserts
 MATCH = f"""
-UPDATE bsync_stage s SET target_id = COALESCE(
-    (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = s.phone AND {_LIVE}),
-    (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = s.email AND {_LIVE}))
+UPDATE bsync_stage s
+   SET target_id = COALESCE(m.by_phone, m.by_email),
+       matched_on = CASE WHEN m.by_phone IS NOT NULL THEN 'phone' WHEN m.by_email IS NOT NULL THEN 'email' END
+  FROM (SELECT t.seq,
+               (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = t.phone AND {_LIVE}) AS by_phone,
+               (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = t.email AND {_LIVE}) AS by_email
+          FROM bsync_stage t) m
+ WHERE m.seq = s.seq
+"""
+# The first input lead of the run on a Berinia lead owns it: groups that land on a lead written by an earlier
+# batch, or on the same lead as an earlier group of this batch, are merged into that first input lead.
+MARK_MERGED = """
+UPDATE bsync_stage s SET first_seq = w.seq FROM bsync_written w WHERE w.id = s.target_id;
+UPDATE bsync_stage s SET first_seq = f.seq
+  FROM (SELECT target_id, min(seq) AS seq FROM bsync_stage WHERE target_id IS NOT NULL AND first_seq IS NULL
+         GROUP BY target_id) f
+ WHERE s.target_id = f.target_id AND s.first_seq IS NULL AND s.seq > f.seq
 """
 # What a matched lead becomes: given values win, except that an existing name is not replaced by a
 # company-only lead's company, a lead is never moved to another campaign and its status is never touched.
@@ -98,7 +121,8 @@ WITH winners AS (
                 THEN w.first_name ELSE l.first_name END AS first_name,
            CASE WHEN w.has_contact OR (l.first_name IS NULL AND l.last_name IS NULL)
                 THEN w.last_name ELSE l.last_name END AS last_name,
-           COALESCE(w.email, l.email) AS email, COALESCE(w.phone, l.phone) AS phone,
+           CASE WHEN w.first_seq IS NULL THEN COALESCE(w.email, l.email) ELSE COALESCE(l.email, w.email) END AS email,
+           CASE WHEN w.first_seq IS NULL THEN COALESCE(w.phone, l.phone) ELSE COALESCE(l.phone, w.phone) END AS phone,
            COALESCE(w.company, l.company) AS company, COALESCE(w.company, l.entreprise) AS entreprise,
            COALESCE(w.website, l.website) AS website, COALESCE(w.source, l.source) AS source,
            COALESCE(w."position", l."position") AS "position", COALESCE(w.industry, l.industry) AS industry,
@@ -129,9 +153,20 @@ SELECT new_id, first_name, last_name, email, phone, company, company, website, s
   FROM bsync_stage WHERE target_id IS NULL
 """
 INDEX_WRITTEN = """
-INSERT INTO bsync_lead_index (id, phone, email) SELECT COALESCE(target_id, new_id), phone, email FROM bsync_stage
+INSERT INTO bsync_lead_index (id, phone, email) SELECT COALESCE(target_id, new_id), phone, email FROM bsync_stage;
+INSERT INTO bsync_written (id, seq) SELECT COALESCE(target_id, new_id), seq FROM bsync_stage WHERE first_seq IS NULL
+    ON CONFLICT (id) DO NOTHING
 """
-RESULTS = "SELECT seq, COALESCE(target_id, new_id), target_id IS NULL FROM bsync_stage"
+RESULTS = "SELECT seq, COALESCE(target_id, new_id), target_id IS NULL, matched_on, first_seq FROM bsync_stage"
+
+
+class BatchOutcome(NamedTuple):
+    """What became of one staged group: its Berinia lead, outcome, how it matched, whom it was merged into."""
+
+    lead_id: int
+    outcome: str
+    matched_on: str
+    merged_into: int | None
 
 
 class BatchWriter:
@@ -156,24 +191,31 @@ class BatchWriter:
                 self.high_water = cursor.fetchone()[0]
                 cursor.execute(BUILD_INDEX)
 
+    def remember_written(self, pairs) -> None:
+        """Resume: (Berinia lead id, position of its first input lead) of what earlier attempts of the run wrote."""
+        with self.connection.cursor() as cursor:
+            with cursor.cursor.copy("COPY bsync_written (id, seq) FROM STDIN") as copy:
+                for pair in pairs:
+                    copy.write_row(pair)
+
     def close(self) -> None:
         """Drop the temporary tables (the connection may be reused by a later run); ignore a dead connection."""
         try:
             with self.connection.cursor() as cursor:
-                cursor.execute("DROP TABLE IF EXISTS bsync_stage, bsync_lead_index")
+                cursor.execute("DROP TABLE IF EXISTS bsync_stage, bsync_lead_index, bsync_written")
         except DatabaseError:
             pass
 
-    def write(self, rows: list[tuple]) -> tuple[dict[int, tuple[int, str]], dict[int, str]]:
-        """Write one batch in one transaction: ({seq: (lead_id, outcome)}, {seq: reason of a failed row})."""
-        results: dict[int, tuple[int, str]] = {}
+    def write(self, rows: list[tuple]) -> tuple[dict[int, BatchOutcome], dict[int, str]]:
+        """Write one batch in one transaction: ({seq: BatchOutcome}, {seq: reason of a failed row})."""
+        results: dict[int, BatchOutcome] = {}
         failures: dict[int, str] = {}
         with transaction.atomic(using=BERINIA_ALIAS), self.connection.cursor() as cursor:
             self._lock(cursor)
             cursor.execute(CATCH_UP, [self.high_water])
             if rows:
                 self._write_isolating_errors(cursor, rows, results, failures)
-        new_ids = [lead_id for lead_id, outcome in results.values() if outcome == "inserted"]
+        new_ids = [result.lead_id for result in results.values() if result.outcome == "inserted"]
         self.high_water = max([self.high_water, *new_ids])
         return results, failures
 
@@ -195,12 +237,13 @@ class BatchWriter:
             self._write_isolating_errors(cursor, rows[:middle], results, failures)
             self._write_isolating_errors(cursor, rows[middle:], results, failures)
 
-    def _merge(self, cursor, rows) -> dict[int, tuple[int, str]]:
+    def _merge(self, cursor, rows) -> dict[int, BatchOutcome]:
         cursor.execute("TRUNCATE bsync_stage")
         with cursor.cursor.copy(f"COPY bsync_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         cursor.execute(MATCH)
+        cursor.execute(MARK_MERGED)
         cursor.execute(WOULD_UPDATE if self.dry_run else UPDATE_MATCHED)
         changed = {row[0] for row in cursor.fetchall()}
         if self.dry_run:
@@ -211,6 +254,11 @@ class BatchWriter:
         cursor.execute(INDEX_WRITTEN)
         cursor.execute(RESULTS)
         return {
-            seq: (lead_id, "inserted" if is_new else ("updated" if lead_id in changed else "unchanged"))
-            for seq, lead_id, is_new in cursor.fetchall()
+            seq: BatchOutcome(
+                lead_id,
+                "merged" if first_seq else "inserted" if is_new else "updated" if lead_id in changed else "unchanged",
+                matched_on or "",
+                first_seq,
+            )
+            for seq, lead_id, is_new, matched_on, first_seq in cursor.fetchall()
         }

@@ -11,6 +11,7 @@ from crm.api.serializers import CrmActionInput
 from handoff.api.serializers import HandoffInput
 from interactions.api.serializers import InteractionCreateInput, MessageInput, ResponseInput
 from interactions.models import InteractionStatus, Speaker
+from interactions.services import FINAL_STATUSES
 
 
 class TurnMessageInput(MessageInput):
@@ -28,6 +29,15 @@ class TurnResponseInput(ResponseInput):
 
 
 class TurnInput(StrictInputSerializer):
+    exactly_one_of = ("interaction_id", "interaction")
+    # A turn that opens a handoff leaves the interaction open (callbot_site.turns checks it).
+    request_schema_rules = {
+        "not": {
+            "required": ["handoff", "status"],
+            "properties": {"status": {"enum": [status.value for status in FINAL_STATUSES]}},
+        }
+    }
+
     interaction_id = serializers.UUIDField(required=False, help_text="Continue this interaction…")
     interaction = InteractionCreateInput(required=False, help_text="…or start one (give exactly one of the two).")
     message = TurnMessageInput(help_text="The customer's message (appended after the last turn).")

@@ -186,6 +186,18 @@ API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=32)
 # before gunicorn's 30 s worker timeout would kill the worker without an answer. 0: no bound.
 STATEMENT_TIMEOUT_MS = env.int("STATEMENT_TIMEOUT_MS", default=25_000)
 
+# Webhooks to the bots (webhooks/; docs/api.md, "Webhooks"). Secrets derive from WEBHOOKS_SIGNING_KEY, a
+# dedicated key kept out of the database (webhooks/signing.py): required wherever events are delivered.
+WEBHOOKS_SIGNING_KEY = env("WEBHOOKS_SIGNING_KEY", default="")
+WEBHOOKS_ALLOW_INSECURE_LOCALHOST = env.bool("WEBHOOKS_ALLOW_INSECURE_LOCALHOST", default=False)
+WEBHOOKS_TIMEOUT_SECONDS = env.float("WEBHOOKS_TIMEOUT_SECONDS", default=5.0)
+WEBHOOKS_SECRET_ROTATION_GRACE = timedelta(hours=env.int("WEBHOOKS_SECRET_ROTATION_GRACE_HOURS", default=24))
+# Retries (procrastinate RetryStrategy): wait WAIT + BASE ** n seconds before retry n; by default 10
+# retries at 3 s, 9 s … 16.4 h, the last one about 24.6 h after the first attempt.
+WEBHOOKS_RETRY_MAX_ATTEMPTS = env.int("WEBHOOKS_RETRY_MAX_ATTEMPTS", default=10)
+WEBHOOKS_RETRY_WAIT_SECONDS = env.int("WEBHOOKS_RETRY_WAIT_SECONDS", default=0)
+WEBHOOKS_RETRY_EXPONENTIAL_BASE = env.int("WEBHOOKS_RETRY_EXPONENTIAL_BASE", default=3)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
@@ -200,7 +212,7 @@ REST_FRAMEWORK = {
     # JSONParser bounded by API_MAX_BODY_BYTES (413) and API_MAX_JSON_DEPTH (400) before json.loads.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.BoundedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.CallbotAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
     # Per client account: a burst window and a sustained one (docs/api.md, "Throttling").
@@ -222,6 +234,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Callbot back-office API",
     "DESCRIPTION": "Service API used by the callbot's agents and by human agents.",
     "VERSION": "1.0.0",
+    # 3.1: full JSON Schema, so that limits the server enforces can be declared (propertyNames: no NUL in keys).
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI and Redoc from the installed drf-spectacular-sidecar package: no CDN.
@@ -245,9 +259,55 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Handoff packet (handoff/packet.py; docs/api.md, "Handoff packet") ---
+# The CRM selector that lists an interaction's CRM actions: `handoff` may not import `crm`, so the shell
+# names it here; a packet's actions_done must be actions of the ticket's interaction.
+HANDOFF_PACKET_CRM_ACTIONS_OF_INTERACTION = "crm.selectors.crm_actions_of_interaction"
+# A promise due within this many minutes gets one reminder, and one more once it is overdue.
+HANDOFF_PROMISE_REMINDER_MINUTES = 15
+# --- end of Handoff packet ---
+
 # Throttle counters live in the cache: per process by default; production shares one across
 # workers and servers, e.g. CACHE_URL=dbcache://callbot_cache (then `manage.py createcachetable`).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# --- Background jobs (procrastinate, on the default database; docs/deployment.md, "Background jobs") ---
+# `manage.py procrastinate worker` (`make worker`) runs them; `make run` starts one beside runserver.
+# Cron lines are in UTC (procrastinate's scheduler). The tasks live in <app>/tasks.py.
+BACKGROUND_JOB_SCHEDULES = {
+    "ticket_reminders": "* * * * *",  # handoff: reminders and take-back of forgotten tickets
+    "daily_metrics": "15 0 * * *",  # analytics: recompute yesterday, once the day is over everywhere in Europe
+    # analytics: every past day with interactions and no stored metrics. A starting worker defers the last
+    # slot of each schedule if it is under 10 minutes old, so a cadence under 10 minutes also runs it at start.
+    "metrics_catch_up": "*/5 * * * *",
+    "purge_old_data": "30 2 * * *",  # analytics: retention purge (DATA_RETENTION_DAYS)
+    "purge_idempotency_keys": "10 * * * *",  # idempotency: keys past their 24 h
+    "retry_stalled_jobs": "* * * * *",  # jobs whose worker died (no heartbeat) run again
+    "remove_old_jobs": "45 3 * * *",  # finished jobs older than JOBS_KEEP_FINISHED_HOURS; failed ones stay
+    "escalate_overdue_proposals": "* * * * *",  # crm: approvals past their SLA escalate to the supervisors
+    "sweep_dead_export_runs": "* * * * *",  # berinia_sync: runs whose process died become `interrupted`
+}
+# A queued lead export (berinia_sync/tasks.py): Berinia unreachable → retried with an exponential backoff,
+# 4 s × 4^n, BERINIA_EXPORT_MAX_ATTEMPTS times; a run silent for BERINIA_EXPORT_STALE_SECONDS is swept.
+BERINIA_EXPORT_MAX_ATTEMPTS = env.int("BERINIA_EXPORT_MAX_ATTEMPTS", default=6)
+BERINIA_EXPORT_BACKOFF_SECONDS = env.int("BERINIA_EXPORT_BACKOFF_SECONDS", default=4)
+BERINIA_EXPORT_STALE_SECONDS = env.int("BERINIA_EXPORT_STALE_SECONDS", default=600)
+DATA_RETENTION_DAYS = env.int("DATA_RETENTION_DAYS", default=90)
+# A worker writes a heartbeat every 10 s; a job whose worker has been silent for JOBS_STALLED_AFTER_SECONDS
+# is retried by `retry_stalled_jobs` (callbot_site/tasks.py). Two jobs at once per worker, so a long purge
+# does not hold up the minute duties.
+PROCRASTINATE_WORKER_DEFAULTS = {"concurrency": 2, "update_heartbeat_interval": 10, "stalled_worker_timeout": 60}
+# Workers record each failed attempt with its error: admin › "Job failures" (callbot_site/job_failures.py).
+PROCRASTINATE_ON_APP_READY = "callbot_site.job_failures.install"
+JOBS_STALLED_AFTER_SECONDS = 60
+# Kept longer than the longest cadence (a day): the latest run of each schedule must stay (its slot record).
+JOBS_KEEP_FINISHED_HOURS = 72
+# --- end of Background jobs ---
+
+# --- Approvals of risky CRM actions (crm/approval_rules.py; docs/api.md, "Approvals") ---
+# How many pending proposals one agent may hold at once (claim next refuses beyond).
+APPROVALS_AGENT_CAPACITY = env.int("APPROVALS_AGENT_CAPACITY", default=5)
+# --- end of Approvals ---
 
 LOGGING = {
     "version": 1,
@@ -256,6 +316,13 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}},
+    "filters": {"quiet_job_registration": {"()": "callbot_site.logging_filters.QuietJobRegistration"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="plain"),
+            "filters": ["quiet_job_registration"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }

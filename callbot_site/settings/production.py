@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "BERINIA_DATABASE_URL")
+REQUIRED_VARIABLES = ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "BERINIA_DATABASE_URL", "WEBHOOKS_SIGNING_KEY")
 environ.Env.read_env(Path(__file__).resolve().parent.parent.parent / ".env")
 _missing = [name for name in REQUIRED_VARIABLES if not os.environ.get(name, "").strip()]
 if _missing:
@@ -37,6 +37,9 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 
+# Webhooks go to https URLs only, never to plain http on this machine (webhooks/services.py).
+WEBHOOKS_ALLOW_INSECURE_LOCALHOST = False
+
 # Load balancers probe /healthz over plain HTTP with the instance address as Host: answer them
 # before host validation and the https redirect (callbot_site.health.HealthCheckMiddleware).
 MIDDLEWARE = ["callbot_site.health.HealthCheckMiddleware", *MIDDLEWARE]
@@ -48,8 +51,8 @@ LOGGING["formatters"]["json"] = {
     "timestamp": True,  # ISO 8601 UTC, like gunicorn's lines (callbot_site/logging_gunicorn.py)
 }
 LOGGING["handlers"]["console"]["formatter"] = env("LOG_FORMAT", default="json")
-LOGGING["filters"] = {"redact": {"()": "callbot_site.logging_filters.RedactSensitiveData"}}
-LOGGING["handlers"]["console"]["filters"] = ["redact"]
+LOGGING["filters"]["redact"] = {"()": "callbot_site.logging_filters.RedactSensitiveData"}
+LOGGING["handlers"]["console"]["filters"] = ["quiet_job_registration", "redact"]
 LOGGING["loggers"] = {
     # Django logs every 4xx/5xx with the request object; the filter keeps method and path only.
     "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -21,3 +21,6 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {  # noqa: F405
     "user": "100000/min",
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Webhooks: the tests' receivers listen on 127.0.0.1 over plain http; a fixed key for the derived secrets.
+WEBHOOKS_ALLOW_INSECURE_LOCALHOST = True
+WEBHOOKS_SIGNING_KEY = WEBHOOKS_SIGNING_KEY or "insecure-test-webhook-signing-key"  # noqa: F405

@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.patterns import JSON_OBJECT_SCHEMA
 from core.validation import date_out_of_range_message
 
 PG_INTEGER_MAX = 2_147_483_647
@@ -32,6 +33,7 @@ class ScoreField(serializers.FloatField):
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
+        self.run_validators(value)  # the range first: rounding -1e308 to three decimals is a decimal error
         return Decimal(str(value)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
@@ -53,7 +55,7 @@ def _contains_nul(value) -> bool:
     return False
 
 
-@extend_schema_field({"type": "object", "additionalProperties": {}})
+@extend_schema_field(JSON_OBJECT_SCHEMA)
 class JSONObjectField(serializers.JSONField):
     """A JSON object (not a list or a scalar) that PostgreSQL's JSONB accepts (no NUL characters)."""
 
@@ -75,6 +77,12 @@ class JSONObjectField(serializers.JSONField):
         return value
 
 
+# The years from EARLIEST_DATE to LATEST_DATE (2000 to 2099), said as a pattern beside the date format
+# (tests/api/test_schema_limits.py holds the two together).
+REPORT_DATE_SCHEMA = {"type": "string", "format": "date", "pattern": "^20[0-9]{2}-[0-9]{2}-[0-9]{2}$"}
+
+
+@extend_schema_field(REPORT_DATE_SCHEMA)
 class ReportDateField(serializers.DateField):
     """A day of a report (YYYY-MM-DD) within the range the analytics support."""
 

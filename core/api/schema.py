@@ -1,11 +1,36 @@
-"""OpenAPI helpers: the Error component, common error responses and the Idempotency-Key header.
+"""OpenAPI helpers: the Error component, common error responses, the Idempotency-Key header, exact strings.
 
 `add_common_responses` is a drf-spectacular post-processing hook (SPECTACULAR_SETTINGS): the error
-shape, the Idempotency-Key header and 401/403/429 are the same for every operation, so they are
+shape, the Idempotency-Key header and 401/403/413/429/503 are the same for every operation, so they are
 declared once here instead of on each view. Views still declare their specific bodies and codes.
+
+`CallbotAutoSchema` declares what every text input refuses (a generated client, or schemathesis, must find
+in the document each limit the server enforces): no NUL character (PostgreSQL cannot store it) and, where
+blank is refused, at least one character that is not white space (DRF trims before it checks).
 """
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiTypes
+from rest_framework import serializers
+
+from core.api.patterns import JSON_VALUE_SCHEMA, NON_BLANK_PATTERN, NUL_FREE_PATTERN
+
+
+class CallbotAutoSchema(AutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        is_plain_text = (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not {"enum", "format", "pattern"} & schema.keys()
+        )
+        if is_plain_text:
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            schema["pattern"] = NON_BLANK_PATTERN if blank_refused else NUL_FREE_PATTERN
+        return schema
+
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -29,13 +54,21 @@ ERROR_DESCRIPTIONS = {
     "404": "Unknown id.",
     "405": "Method not allowed.",
     "406": "Not acceptable.",
+    "413": "The request body is larger than the API accepts.",
     "409": "Conflicts with the current state (e.g. an invalid life-cycle transition, with from/to status).",
     "415": "Unsupported media type (send application/json).",
     "422": "The Idempotency-Key was already used with a different request.",
     "429": "Too many requests; retry after `Retry-After` seconds.",
+    "503": "The database is unavailable for a moment; retry after `Retry-After` seconds.",
 }
-READ_CODES = ("400", "401", "403", "404", "405", "406", "429")
-WRITE_CODES = (*READ_CODES, "409", "415", "422")
+READ_CODES = ("400", "401", "403", "404", "405", "406", "429", "503")
+WRITE_CODES = (*READ_CODES, "409", "413", "415", "422")
+# gunicorn refuses a request line over 4094 bytes itself, with a small HTML page, before Django runs.
+URI_TOO_LONG = {
+    "content": {"text/html": {"schema": {"type": "string"}}},
+    "description": "The request line is too long (over 4094 bytes); refused by the HTTP server.",
+}
+RETRY_AFTER_HEADER = {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying."}
 
 IDEMPOTENCY_HEADER = {
     "name": "Idempotency-Key",
@@ -55,6 +88,7 @@ def uuid_path_parameter(name: str, description: str = "") -> OpenApiParameter:
 def add_common_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
+    schemas["JsonValue"] = JSON_VALUE_SCHEMA
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
@@ -64,11 +98,9 @@ def add_common_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, {"content": error_ref, "description": ERROR_DESCRIPTIONS[code]})
-            if "429" in responses:
-                responses["429"].setdefault("headers", {})["Retry-After"] = {
-                    "schema": {"type": "integer"},
-                    "description": "Seconds to wait before retrying.",
-                }
+            responses.setdefault("414", URI_TOO_LONG)
+            for code in ("429", "503"):
+                responses[code].setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
             if method == "post":
                 parameters = operation.setdefault("parameters", [])
                 if not any(p.get("name") == IDEMPOTENCY_HEADER["name"] for p in parameters):

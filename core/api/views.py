@@ -1,9 +1,18 @@
 """Base view of the API: validate input with a serializer, call a service/selector, serialize the output."""
 
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.metadata import SimpleMetadata
 from rest_framework.response import Response
+
+
+def refuse_repeated_parameters(request) -> None:
+    repeated = {name: values for name, values in request.query_params.lists() if len(values) > 1}
+    if repeated:
+        raise ValidationError(
+            {name: [f"Given {len(values)} times; allowed: once."] for name, values in sorted(repeated.items())}
+        )
 
 
 class ApiMetadata(SimpleMetadata):
@@ -28,7 +37,8 @@ class ApiView(GenericAPIView):
         return serializer.validated_data
 
     def query(self, serializer_class) -> dict:
-        """Validated query-string filters (only those given)."""
+        """Validated query-string filters (only those given); a filter given twice is refused, not half-read."""
+        refuse_repeated_parameters(self.request)
         return self.validated(serializer_class, data=self.request.query_params.dict())
 
     def respond(self, serializer_class, instance, status_code=status.HTTP_200_OK, *, many=False) -> Response:

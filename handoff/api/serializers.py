@@ -1,19 +1,62 @@
 """Input and output shapes of the handoff API: tickets, their life cycle, notifications."""
 
+from django.db import DatabaseError
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import AllowedChoiceField, JSONObjectField
+from core.api.patterns import JSON_OBJECT_SCHEMA, NON_BLANK_PATTERN
 from core.api.serializers import StrictInputSerializer
+from handoff import packet
 from handoff.models import AgentNotification, HandoffTicket, Priority, TicketStatus
+from handoff.selectors import active_reason_codes
 from interactions.api.serializers import InteractionOutput, MessageOutput
+
+
+class PacketOrFreeFormSchema(serializers.JSONField):
+    """Stands for ContextDataField in the schema (JSONObjectField's own schema annotation would win over an
+    extension of its subclass); ContextDataFieldExtension maps it."""
+
+
+@extend_schema_field(PacketOrFreeFormSchema)
+class ContextDataField(JSONObjectField):
+    """A handoff packet (with `version`, checked against its schema) or the legacy free form (without)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        errors = packet.packet_errors(value)
+        if errors:
+            # The keys name the path below context_data; DRF's nesting puts context_data in front again.
+            raise serializers.ValidationError({name.removeprefix("context_data."): m for name, m in errors.items()})
+        return value
+
+
+class ContextDataFieldExtension(OpenApiSerializerFieldExtension):
+    """`oneOf` the published packet versions (named components) and the legacy free-form object."""
+
+    target_class = PacketOrFreeFormSchema
+
+    def map_serializer_field(self, auto_schema, direction):
+        versions = []
+        for version, name in packet.COMPONENT_NAMES.items():
+            component = ResolvedComponent(
+                name=name, type=ResolvedComponent.SCHEMA, object=name, schema=packet.published_schema(version)
+            )
+            auto_schema.registry.register_on_missing(component)
+            versions.append(component.ref)
+        return {
+            "description": 'The handoff packet (docs/api.md, "Handoff packet"), or a legacy free-form object.',
+            "oneOf": [*versions, packet.legacy_schema(JSON_OBJECT_SCHEMA)],
+        }
 
 
 class HandoffInput(StrictInputSerializer):
     reason = serializers.CharField()
     priority = AllowedChoiceField(Priority, required=False, default=Priority.MEDIUM)
     queue_name = serializers.CharField(max_length=100, required=False, default="general")
-    context_data = JSONObjectField(default=dict)
+    context_data = ContextDataField(default=dict)
 
 
 class TicketFilterInput(serializers.Serializer):
@@ -68,9 +111,33 @@ class AssignInput(StrictInputSerializer):
     agent = serializers.CharField(max_length=150, help_text="Username of the agent who gets the ticket.")
 
 
+class ReasonCodeField(serializers.CharField):
+    """A code of the active resolution reasons (supervisors edit the list; the service checks it)."""
+
+
+class ReasonCodeFieldExtension(OpenApiSerializerFieldExtension):
+    """The schema lists the codes active when it is built, so a client knows them without a round trip."""
+
+    target_class = ReasonCodeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": "string", "maxLength": 50}
+        try:
+            codes = active_reason_codes()
+        except (DatabaseError, RuntimeError):
+            # No database at hand (an offline `spectacular --file`, test collection): no list rather than a
+            # stale one; the API still answers 400 with the allowed codes.
+            codes = []
+        if codes:
+            schema["enum"] = codes
+        else:  # an empty enum is no valid document; with no active reason every resolve answers 400 anyway
+            schema["pattern"] = NON_BLANK_PATTERN
+        return schema
+
+
 class ResolveInput(StrictInputSerializer):
     resolution_notes = serializers.CharField()
-    reason_code = serializers.CharField(max_length=50, help_text="A code of the resolution reasons list.")
+    reason_code = ReasonCodeField(max_length=50, help_text="A code of the resolution reasons list.")
 
 
 class ClaimNextInput(StrictInputSerializer):

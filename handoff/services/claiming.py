@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from accounts.roles import is_agent
 from core.errors import PermissionRefused, get_or_not_found
 
-from .. import rules
+from .. import rules, signals
 from ..models import HandoffTicket, Queue, TicketEvent, TicketStatus
 from .tickets import capacity_reached
 
@@ -149,4 +149,5 @@ def claim_next_ticket(*, agent, queue_name: str | None = None) -> HandoffTicket 
         raise capacity_reached(agent, held=held, limit=limit)
     ticket = _ticket_from_row(values)
     ticket.assigned_agent = agent
+    signals.ticket_assigned.send(sender=HandoffTicket, ticket=ticket)
     return ticket

@@ -1,8 +1,12 @@
 """The ticket life cycle: open a ticket, assign, start, resolve, give back; capacity and audit."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.roles import is_agent
 from core.errors import Conflict, InvalidInput, InvalidTransition, PermissionRefused, get_or_not_found
@@ -10,7 +14,7 @@ from core.validation import require_choice, require_text
 from interactions import services as interaction_services
 from interactions.models import InteractionStatus
 
-from .. import rules, selectors
+from .. import packet, rules, selectors, signals
 from ..errors import CapacityReached, NotTicketHolder
 from ..models import HandoffTicket, Priority, Queue, ResolutionReason, TicketEvent, TicketStatus
 from .notifications import notify_agent_of_assignment, notify_agents_of_new_ticket
@@ -81,6 +85,28 @@ def get_or_create_queue(*, name: str) -> Queue:
     return queue
 
 
+def _check_packet_actions(interaction, context_data: dict) -> None:
+    """The CRM actions a packet says the bot did must be actions of this interaction.
+
+    `handoff` may not import `crm` (docs/architecture.md): the settings name the CRM's selector, as they
+    name classes of any layer.
+    """
+    referenced = [(index, uuid.UUID(action_id)) for index, action_id in packet.referenced_actions(context_data)]
+    if not referenced:
+        return
+    actions_of = import_string(settings.HANDOFF_PACKET_CRM_ACTIONS_OF_INTERACTION)
+    ids = {action_id for _, action_id in referenced}
+    known = set(actions_of(interaction_id=interaction.pk).filter(pk__in=ids).values_list("pk", flat=True))
+    errors = {
+        f"context_data.actions_done.{index}.action_id": [f"{action_id} is not a CRM action of this interaction."]
+        for index, action_id in referenced
+        if action_id not in known
+    }
+    if errors:
+        name, messages = next(iter(errors.items()))
+        raise InvalidInput(f"{name}: {messages[0]}", errors=errors)
+
+
 @transaction.atomic
 def create_handoff_ticket(
     *,
@@ -91,15 +117,22 @@ def create_handoff_ticket(
     context_data: dict | None = None,
     customer_id: str | None = None,
 ) -> HandoffTicket:
-    """Queue a ticket for a human, move the interaction to in_progress and notify the agents."""
+    """Queue a ticket for a human, move the interaction to in_progress and notify the agents.
+
+    A `context_data` with a `version` is a handoff packet (handoff.packet): checked, and its earliest
+    promise due time becomes the ticket's `due_at`; one without is the legacy free form, stored as sent.
+    """
     require_text("reason", reason)
     require_choice("priority", priority, Priority)
+    context_data = context_data or {}
+    packet.validate_context_data(context_data)
     queue = get_or_create_queue(name=queue_name)
     interaction = interaction_services.get_interaction_for_update(interaction_id)
     if interaction.status in interaction_services.FINAL_STATUSES:
         raise Conflict(f"Interaction {interaction.pk} is already {interaction.status}; it cannot be handed off.")
     if interaction.handoff_tickets.filter(status__in=rules.OPEN_STATUSES).exists():
         raise Conflict(f"Interaction {interaction.pk} already has an open handoff ticket.")
+    _check_packet_actions(interaction, context_data)
     if interaction.status != InteractionStatus.IN_PROGRESS:
         interaction_services.update_interaction_status(
             interaction_id=interaction.pk, status=InteractionStatus.IN_PROGRESS
@@ -110,7 +143,8 @@ def create_handoff_ticket(
         reason=reason,
         priority=priority,
         queue=queue,
-        context_data=context_data or {},
+        context_data=context_data,
+        due_at=packet.due_at_of(context_data),
     )
     _record_event(ticket, TicketEvent.Action.CREATED, actor=None)
     notify_agents_of_new_ticket(ticket=ticket)
@@ -147,6 +181,7 @@ def assign_ticket_to_agent(*, ticket_id, agent, actor) -> HandoffTicket:
     action = TicketEvent.Action.REASSIGNED if previous_agent else TicketEvent.Action.ASSIGNED
     _record_event(ticket, action, actor=actor, from_status=previous_status, from_agent=previous_agent)
     notify_agent_of_assignment(ticket=ticket, agent=agent, actor=actor)
+    signals.ticket_assigned.send(sender=HandoffTicket, ticket=ticket)
     return ticket
 
 
@@ -193,6 +228,7 @@ def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str)
             assigned_agent=ticket.assigned_agent.get_username() if ticket.assigned_agent_id else "",
         )
     ticket.notifications.filter(is_read=False).update(is_read=True, read_at=timezone.now())
+    signals.ticket_resolved.send(sender=HandoffTicket, ticket=ticket)
     return ticket
 
 

@@ -33,6 +33,7 @@ def test_the_production_settings_send_the_policy():
     env = {**os.environ, "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "console.example.org"}
     env.setdefault("DATABASE_URL", "postgres://u@db.example.org/callbot")
     env.setdefault("BERINIA_DATABASE_URL", "postgres://u@db.example.org/berinia")
+    env.setdefault("WEBHOOKS_SIGNING_KEY", "k" * 40)
     code = (
         "import json; from callbot_site.settings import production as p; "
         "print(json.dumps({'middleware': p.MIDDLEWARE, 'policy': {k: [str(v) for v in vs] "

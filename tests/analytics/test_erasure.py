@@ -11,6 +11,7 @@ from analytics.models import ErasureRecord
 from analytics.selectors import get_daily_metrics
 from analytics.services import compute_daily_metrics, erase_customer
 from core.errors import InvalidInput, NotFound
+from crm import approvals
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
@@ -62,12 +63,19 @@ def conversation(customer_id: str, words: str, agent_user) -> Interaction:
     crm_services.log_crm_action(
         interaction_id=interaction.pk,
         customer_id=customer_id,
-        action_type="update_address",
+        action_type="check_policy_status",
         input_data={"address": words},
         output_data={"previous": words},
         success=False,
         error_message=f"CRM refused {words}",
         execution_time_ms=90,
+    )
+    # The gated address change waits for a person: its proposal quotes the customer too.
+    approvals.propose_crm_action(
+        interaction_id=interaction.pk,
+        action_type="update_address",
+        input_data={"address": words},
+        reason=f"Customer said {words}",
     )
     ticket = handoff_services.create_handoff_ticket(
         interaction_id=interaction.pk, reason=f"Address change: {words}", context_data={"said": words}

@@ -54,7 +54,7 @@ def test_log_crm_action_201_400_404(bot_client):
         url,
         {
             "customer_id": "C-1",
-            "action_type": "update_address",
+            "action_type": "check_policy_status",  # not gated; update_address: tests/api/test_approvals_api.py
             "input_data": {"address": "3 rue Neuve"},
             "success": False,
             "error_message": "CRM timeout",

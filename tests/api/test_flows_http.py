@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.roles import is_bot
+from tests.accounts.two_factor_factories import force_login
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def _ok(response, status=200):
     return response.json() if response.content else None
 
 
-def test_simple_crm_case_over_http(bot_client, agent_client):
+def test_simple_crm_case_over_http(bot_client, agent_client, agent, client):
     interaction = _ok(
         bot_client.post(
             "/api/v1/interactions/",
@@ -29,14 +30,34 @@ def test_simple_crm_case_over_http(bot_client, agent_client):
     )
     url = f"/api/v1/interactions/{interaction['interaction_id']}"
     _ok(bot_client.post(f"{url}/messages/", {"speaker": "customer", "message": "Je déménage"}, format="json"), 201)
-    _ok(
+    # update_address needs a person's approval: the bot proposes, the agent approves in the console (HTTP to
+    # the admin), the bot reads the decision and logs the action with the proposal's id.
+    proposal = _ok(
         bot_client.post(
-            f"{url}/crm-actions/",
-            {"customer_id": "CUST-001", "action_type": "update_address", "input_data": {"address": "3 rue Neuve"}},
+            f"{url}/crm-actions/proposals/",
+            {
+                "action_type": "update_address",
+                "input_data": {"address": "3 rue Neuve"},
+                "reason": "The customer moved.",
+            },
             format="json",
         ),
         201,
     )
+    force_login(client, agent)
+    assert client.post("/admin/crm/actionproposal/claim-next/").status_code == 302
+    assert client.post(f"/admin/crm/actionproposal/{proposal['proposal_id']}/approve/").status_code == 302
+    decided = _ok(bot_client.get(f"/api/v1/crm-actions/proposals/{proposal['proposal_id']}/"))
+    assert decided["status"] == "approved"
+    action = _ok(
+        bot_client.post(
+            f"{url}/crm-actions/",
+            {"customer_id": "CUST-001", "action_type": "update_address", "proposal_id": proposal["proposal_id"]},
+            format="json",
+        ),
+        201,
+    )
+    assert action["input_data"] == {"address": "3 rue Neuve"}
     _ok(bot_client.post(f"{url}/responses/", {"response_text": "C'est fait.", "tone": "friendly"}, format="json"), 201)
     _ok(bot_client.post(f"{url}/messages/", {"speaker": "agent", "message": "C'est fait."}, format="json"), 201)
     done = _ok(bot_client.post(f"{url}/status/", {"status": "completed"}, format="json"))

@@ -1,6 +1,7 @@
 """Random JSON shapes thrown at every write endpoint of the API: never a 5xx, whoever sends them."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import get_resolver
@@ -44,6 +45,7 @@ WRITES = [
     ("post", "/api/v1/interactions/{interaction}/responses/"),
     ("post", "/api/v1/interactions/{interaction}/status/"),
     ("post", "/api/v1/interactions/{interaction}/crm-actions/"),
+    ("post", "/api/v1/interactions/{interaction}/crm-actions/proposals/"),
     ("post", "/api/v1/interactions/{interaction}/handoff/"),
     ("post", "/api/v1/customers/"),
     ("patch", "/api/v1/customers/{customer}/"),
@@ -54,6 +56,10 @@ WRITES = [
     ("post", "/api/v1/tickets/{ticket}/resolve/"),
     ("post", "/api/v1/notifications/{notification}/read/"),
     ("post", "/api/v1/berinia/exports/"),
+    ("post", "/api/v1/webhooks/"),
+    ("patch", "/api/v1/webhooks/{webhook}/"),
+    ("delete", "/api/v1/webhooks/{webhook}/"),
+    ("post", "/api/v1/webhooks/{webhook}/rotate-secret/"),
 ]
 
 
@@ -82,7 +88,11 @@ def test_random_json_is_never_a_server_error(method, path):
     ticket = HandoffTicketFactory(assigned_agent=supervisor, status="assigned")
     notification = AgentNotificationFactory(agent=supervisor, ticket=ticket)
     url = path.format(
-        interaction=ticket.interaction_id, ticket=ticket.pk, customer=ticket.customer_id, notification=notification.pk
+        interaction=ticket.interaction_id,
+        ticket=ticket.pk,
+        customer=ticket.customer_id,
+        notification=notification.pk,
+        webhook=uuid.uuid4(),  # unknown: 404 for a bot, 403 for the supervisor
     )
     clients = [token_client(BotFactory(username="hostile-bot")), token_client(supervisor)]
 

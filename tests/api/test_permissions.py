@@ -65,6 +65,7 @@ ENDPOINTS = {
     "list notifications": ("get", "/api/v1/notifications/", None, 200, PEOPLE),
     "read notification": ("post", "/api/v1/notifications/{notification}/read/", None, 200, PEOPLE),
     "daily metrics": ("get", "/api/v1/metrics/daily/", None, 200, PEOPLE),
+    "escalation metrics": ("get", "/api/v1/metrics/escalations/", None, 200, PEOPLE),
     "schema": ("get", "/api/v1/schema/", None, 200, ALL | {"none"}),
     "docs": ("get", "/api/v1/docs/", None, 200, ALL | {"none"}),
 }

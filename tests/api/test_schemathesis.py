@@ -59,11 +59,22 @@ def api_headers(request):
         request_finished.connect(close_old_connections)
 
 
+def _reason_codes_aside(document: dict) -> dict:
+    """The document without the list of resolution reason codes, which is read from the database: at
+    collection time there is none, so SERVED declares the code as plain text."""
+    document = json.loads(json.dumps(document))
+    document["components"]["schemas"].pop("ReasonCodeEnum", None)
+    document["components"]["schemas"]["ResolveInputRequest"]["properties"]["reason_code"] = "aside"
+    return document
+
+
 @pytest.mark.django_db
 def test_the_endpoint_serves_the_schema_under_test(supervisor_client):
     response = supervisor_client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200
-    assert json.loads(response.content) == SERVED
+    served = json.loads(response.content)
+    assert served == _schema_as_served()
+    assert _reason_codes_aside(served) == _reason_codes_aside(SERVED)
 
 
 # Every operation of the schema, including other apps' (the Berinia export reaches its own database).

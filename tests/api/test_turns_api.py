@@ -15,8 +15,9 @@ from tests.interactions.factories import ConversationMessageFactory, Interaction
 pytestmark = pytest.mark.django_db
 
 # token, roles, the turn's savepoint (+ release: tests run inside a transaction), row lock, MAX(turn),
-# CRM action, response log, both messages in one INSERT
-TURN_QUERY_BUDGET = 9
+# CRM action's approval rule (crm.ActionRule, one primary-key read) and INSERT, response log, both messages
+# in one INSERT
+TURN_QUERY_BUDGET = 10
 
 
 def test_first_turn_creates_the_interaction_and_records_every_part(bot_client):
@@ -25,7 +26,8 @@ def test_first_turn_creates_the_interaction_and_records_every_part(bot_client):
         {
             "interaction": {"customer_id": "C-1", "channel": "phone", "intent": "update_address"},
             "message": {"message": "Je déménage", "metadata": {"asr_confidence": 0.93}},
-            "crm_action": {"action_type": "update_address", "input_data": {"city": "Lyon"}},
+            # Not gated: a first turn cannot carry an approved proposal (tests/api/test_approvals_api.py does).
+            "crm_action": {"action_type": "check_policy_status", "input_data": {"city": "Lyon"}},
             "response": {"response_text": "C'est noté.", "tone": "friendly", "model_used": "gpt-4o-mini"},
             "status": "completed",
         },

@@ -48,7 +48,7 @@ def test_an_unknown_run_campaign_is_a_400(client, campaign):
     assert "4242" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("body", [{}, {"leads": []}, {"leads": ["x"]}, {"leads": [{}] * 1001}])
+@pytest.mark.parametrize("body", [{}, {"leads": []}, {"leads": ["x"]}, {"leads": [{}] * 1001, "dry_run": True}])
 def test_a_malformed_or_oversized_body_is_a_400(client, body):
     assert client.post(URL, body).status_code == 400
 

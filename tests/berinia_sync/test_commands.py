@@ -40,8 +40,26 @@ def test_rejected_leads_exit_3_and_go_to_the_report(tmp_path, campaign):
     code, output = run_export(str(path), "--report", str(report))
 
     assert code == 3
+    inserted_id = BeriniaLead.objects.get().pk
     assert json.loads(report.read_text()) == [
-        {"position": 2, "id": "b", "reason": "missing_email: the lead has no e-mail address (none is ever invented)."}
+        {
+            "position": 1,
+            "id": "a",
+            "outcome": "inserted",
+            "berinia_lead_id": inserted_id,
+            "matched_on": "",
+            "merged_into": None,
+            "reason": "",
+        },
+        {
+            "position": 2,
+            "id": "b",
+            "outcome": "rejected",
+            "berinia_lead_id": None,
+            "matched_on": "",
+            "merged_into": None,
+            "reason": "missing_email: the lead has no e-mail address (none is ever invented).",
+        },
     ]
     assert BeriniaLead.objects.get().email == "ann@x.example.fr"
 

@@ -9,7 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from berinia_sync.models import BeriniaLead
-from berinia_sync.reports import RejectionReport
+from berinia_sync.reports import LeadReport
+from berinia_sync.services import LeadOutcome
 from tests.berinia_sync.conftest import BERINIA_DB, run_export
 from tests.berinia_sync.factories import infra_lead
 
@@ -37,25 +38,26 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised(tmp_path, leads_fil
 
     assert code == 3
     with report.open(newline="", encoding="utf-8") as file:
-        header, *rows = list(csv.reader(file))
-    assert header == ["position", "id", "reason"]
+        header, good, *rows = list(csv.reader(file))
+    assert header == ["position", "id", "outcome", "berinia_lead_id", "matched_on", "merged_into", "reason"]
+    assert good[2] == "inserted"
     assert [row[1] for row in rows] == ["'" + payload for payload in FORMULA_IDS]
-    assert all(row[2] == MISSING_EMAIL for row in rows)
+    assert all(row[2] == "rejected" and row[6] == MISSING_EMAIL for row in rows)
 
 
 def test_every_text_cell_is_neutralised_and_plain_ones_are_kept(tmp_path):
     path = tmp_path / "r.csv"
-    report = RejectionReport(str(path))
-    report(1, "lead-1", "-reason from the input")
-    report(2, "=1+1", "@x")
-    report(3, "ok", "fine")
+    report = LeadReport(str(path))
+    report(LeadOutcome(1, "lead-1", None, "rejected", "-reason from the input", "", "", None))
+    report(LeadOutcome(2, "=1+1", None, "rejected", "@x", "", "", None))
+    report(LeadOutcome(3, "ok", 7, "updated", "", "", "", None, "phone"))
     report.close()
 
     with path.open(newline="", encoding="utf-8") as file:
         assert list(csv.reader(file))[1:] == [
-            ["1", "lead-1", "'-reason from the input"],
-            ["2", "'=1+1", "'@x"],
-            ["3", "ok", "fine"],
+            ["1", "lead-1", "rejected", "", "", "", "'-reason from the input"],
+            ["2", "'=1+1", "rejected", "", "", "", "'@x"],
+            ["3", "ok", "updated", "7", "phone", "", ""],
         ]
 
 
@@ -64,7 +66,8 @@ def test_a_json_report_keeps_the_values_as_they_are(tmp_path, leads_file):
 
     run_export(str(leads_file), "--report", str(report))
 
-    assert [entry["id"] for entry in json.loads(report.read_text(encoding="utf-8"))] == FORMULA_IDS
+    entries = json.loads(report.read_text(encoding="utf-8"))
+    assert [entry["id"] for entry in entries if entry["outcome"] == "rejected"] == FORMULA_IDS
 
 
 @pytest.mark.parametrize("alias", ["same", "other spelling", "symlink", "hard link"])
@@ -99,7 +102,7 @@ def test_an_existing_report_is_kept_without_force_and_replaced_with_it(tmp_path,
     code, _ = run_export(str(leads_file), "--report", str(report), "--force")
 
     assert code == 3
-    assert report.read_text().startswith("position,id,reason")
+    assert report.read_text().startswith("position,id,outcome,berinia_lead_id,matched_on,merged_into,reason")
 
 
 @pytest.mark.parametrize("name", ["rejected.txt", "rejected", "rejected.xlsx"])

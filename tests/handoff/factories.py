@@ -88,3 +88,26 @@ class TicketEventFactory(factory.django.DjangoModelFactory):
     ticket = factory.SubFactory(HandoffTicketFactory)
     action = TicketEvent.Action.CREATED
     to_status = "queued"
+
+
+def handoff_packet(*, due_at=None, actions_done=(), **sections) -> dict:
+    """A valid handoff packet v1 (handoff.packet): a callback promise, a missing item, a preference."""
+    promise = {"text": "An adviser calls you back before 14:00", "kind": "callback"}
+    if due_at is not None:
+        promise["due_at"] = due_at if isinstance(due_at, str) else due_at.isoformat()
+    return {
+        "version": 1,
+        "understood": {
+            "intent": "claim_dispute",
+            "summary": "Disputes the refusal of a water-damage claim.",
+            "entities": {"policy_number": "POL-2024-118", "claim_number": "CLM-77031", "vehicle": "AB-123-CD"},
+        },
+        "actions_done": [
+            {"action_id": str(action.pk), "description": "Checked the claim status", "success": action.success}
+            for action in actions_done
+        ],
+        "promises": [promise, {"text": "We e-mail you the complaint form", "kind": "send_form"}],
+        "missing": ["Photos of the damage"],
+        "preference": {"channel": "phone", "callback_after": "2026-12-01T09:00:00+01:00"},
+        **sections,
+    }

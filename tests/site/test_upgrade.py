@@ -20,6 +20,7 @@ PREVIOUS_RELEASE = [
     ("berinia_sync", "0002_seed_field_mappings"),
     ("idempotency", None),
     ("accounts", None),
+    ("webhooks", None),
 ]
 OUR_APPS = ("idempotency", "interactions", "crm", "handoff", "analytics", "berinia_sync")
 
@@ -33,12 +34,12 @@ def _head() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-def _our_tables() -> list[str]:
+def _our_tables(registry=apps) -> list[str]:
+    """Our tables in a release (`registry`: its apps); tables born later are not the upgrade's business."""
     return sorted(
         model._meta.db_table
-        for app in OUR_APPS
-        for model in apps.get_app_config(app).get_models()
-        if model._meta.managed and not model._meta.proxy
+        for model in registry.get_models()
+        if model._meta.app_label in OUR_APPS + ("callbot_site",) and model._meta.managed and not model._meta.proxy
     )
 
 
@@ -102,14 +103,15 @@ def test_the_previous_release_upgrades_in_place_with_every_row_kept():
     _migrate(PREVIOUS_RELEASE)
     try:
         old_nodes = [node for node in PREVIOUS_RELEASE if node[1] is not None]
-        key = _a_row_in_every_table(MigrationExecutor(connection).loader.project_state(old_nodes).apps)
+        old_apps = MigrationExecutor(connection).loader.project_state(old_nodes).apps
+        key = _a_row_in_every_table(old_apps)
         old_content_type = ContentType.objects.get(app_label="callbot_site", model="idempotencykey").pk
-        before = _row_counts(_our_tables())
+        before = _row_counts(_our_tables(old_apps))
         assert all(before.values()), f"give these tables a row: {[t for t, n in before.items() if not n]}"
     finally:
         _migrate(_head())
 
-    assert _row_counts(_our_tables()) == before
+    assert _row_counts(before) == before
     moved = IdempotencyKey.objects.get(pk=key.pk)
     assert (moved.key, bytes(moved.response_body), moved.client_id) == (
         key.key,

@@ -10,7 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from berinia_sync.readers import FORMATS, open_input, read_leads
-from berinia_sync.reports import Progress, RejectionReport
+from berinia_sync.reports import LeadReport, Progress
 from berinia_sync.services import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, export_leads
 from core.commands import domain_errors_as_command_errors
 
@@ -26,7 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Leads per transaction.")
         parser.add_argument("--dry-run", action="store_true", help="Validate and match; write nothing to Berinia.")
         parser.add_argument(
-            "--report", metavar="PATH", help="Write every rejected lead with its reason (.csv/.json; never the input)."
+            "--report",
+            metavar="PATH",
+            help="Write what happened to every lead: outcome, Berinia lead id, match, merge, reason "
+            "(.csv/.json; never the input).",
         )
         parser.add_argument("--force", action="store_true", help="Replace an existing --report file.")
         parser.add_argument("--format", choices=FORMATS, help="Input format (default: guessed from the content).")
@@ -40,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {error.strerror}.") from None
         try:
             with domain_errors_as_command_errors():
-                report_file = RejectionReport(report, input_path=path, force=force) if report else None
+                report_file = LeadReport(report, input_path=path, force=force) if report else None
         except OSError as error:
             _close(stream)
             raise CommandError(f"cannot write the report {report}: {error.strerror}.") from None
@@ -58,7 +61,7 @@ class Command(BaseCommand):
                     started_by=_os_user(),
                     origin="command",
                     source_name=path,
-                    on_rejected=report_file,
+                    on_lead=report_file,
                     on_progress=progress,
                 )
         finally:
@@ -87,8 +90,8 @@ def _summary(result, report) -> str:
     ]
     title = f"Export run #{result.run_id}" + (" (dry run: nothing written)" if result.dry_run else "")
     lines = [title, *(f"  {label:<34}{value:>10,}" for label, value in rows)]
-    if result.rejected and report:
-        lines.append(f"  rejected leads and reasons: {report}")
+    if report:
+        lines.append(f"  every lead's outcome (and each rejection's reason): {report}")
     elif result.rejected:
         lines.append(f"  reasons: --report PATH, or the admin (export run #{result.run_id})")
     return "\n".join(lines)
