@@ -53,7 +53,7 @@ browsers:
 
 test: db browsers
 	$(VENV)/bin/lint-imports --no-logo
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=callbot_site.settings.test $(PY) -m pytest  # pytest-django prefers the environment to pyproject
 	$(MAKE) --no-print-directory bench-smoke
 
 bench: db

@@ -1,7 +1,10 @@
 """A small demo data set for `make run`: customers, interactions with transcripts, queued tickets."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
@@ -145,6 +148,7 @@ def _conversation(customer_id, channel, intent, emotion, urgency, lines, action,
     for index, line in enumerate(lines):
         speaker = "customer" if index % 2 == 0 else "agent"
         interaction_services.add_conversation_message(interaction_id=interaction.pk, speaker=speaker, message=line)
+    logged = None
     if approval_rules.rule_for(action).requires_approval:
         # A risky action waits for a person: it shows in the console's Approvals queue.
         approvals.propose_crm_action(
@@ -154,7 +158,7 @@ def _conversation(customer_id, channel, intent, emotion, urgency, lines, action,
             reason=f"The customer asked: {lines[0]}",
         )
     else:
-        crm_services.log_crm_action(
+        logged = crm_services.log_crm_action(
             interaction_id=interaction.pk,
             customer_id=customer_id,
             action_type=action,
@@ -176,10 +180,36 @@ def _conversation(customer_id, channel, intent, emotion, urgency, lines, action,
         interaction_services.update_interaction_status(interaction_id=interaction.pk, status="completed")
         return
     queue_name, priority, reason = handoff
+    context = {"intent": intent, "emotion": emotion, "last_customer_message": lines[0]}  # the free form
+    if intent == "claim_dispute":  # this ticket shows the structured packet (docs/api.md, "Handoff packet")
+        context = _claim_dispute_packet(lines[0], logged)
     handoff_services.create_handoff_ticket(
-        interaction_id=interaction.pk,
-        reason=reason,
-        priority=priority,
-        queue_name=queue_name,
-        context_data={"intent": intent, "emotion": emotion, "last_customer_message": lines[0]},
+        interaction_id=interaction.pk, reason=reason, priority=priority, queue_name=queue_name, context_data=context
     )
+
+
+def _claim_dispute_packet(said: str, action) -> dict:
+    call_back_by = timezone.now() + datetime.timedelta(hours=2)
+    return {
+        "version": 1,
+        "understood": {
+            "intent": "claim_dispute",
+            "summary": said,
+            "entities": {"policy_number": "POL-2024-118", "claim_number": "CLM-77031"},
+        },
+        "actions_done": [
+            {"action_id": str(action.pk), "description": "Checked the policy", "success": action.success}
+            for action in [action]
+            if action is not None
+        ],
+        "promises": [
+            {
+                "text": "An adviser calls you back within two hours",
+                "kind": "callback",
+                "due_at": call_back_by.isoformat(),
+            },
+            {"text": "We e-mail you the complaint form", "kind": "send_form"},
+        ],
+        "missing": ["Photos of the damage"],
+        "preference": {"channel": "phone"},
+    }

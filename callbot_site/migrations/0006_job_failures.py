@@ -1,34 +1,19 @@
 """Job failures: each failed attempt of a background job with its error (procrastinate keeps no error text).
 Supervisors may view them, as they view the jobs (0004); nobody edits them: the workers write them."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-SUPERVISORS_GROUP = "Supervisors"
-FAILURE_PERMISSIONS = ["view_jobfailure"]
+from core.group_permissions import grant, revoke
+
+GRANTS = {"Supervisors": ["view_jobfailure"]}
 
 
 def forwards(apps, schema_editor):
-    config = apps.get_app_config("callbot_site")
-    historical = getattr(config, "models_module", None) is None  # a migration's registry: no permissions yet
-    if historical:
-        config.models_module = True
-    try:
-        create_permissions(config, verbosity=0, apps=apps)
-    finally:
-        if historical:
-            config.models_module = None
-    Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name=SUPERVISORS_GROUP)
-    group.permissions.add(
-        *Permission.objects.filter(content_type__app_label="callbot_site", codename__in=FAILURE_PERMISSIONS)
-    )
+    grant(apps, "callbot_site", GRANTS)
 
 
 def backwards(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name=SUPERVISORS_GROUP):
-        group.permissions.remove(*group.permissions.filter(codename__in=FAILURE_PERMISSIONS))
+    revoke(apps, "callbot_site", GRANTS)
 
 
 class Migration(migrations.Migration):

@@ -7,10 +7,12 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from callbot_client import DatabaseService, RetryPolicy
+from callbot_client import Conflict, DatabaseService, RetryPolicy
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from crm.models import ActionRule, CrmAction
+from crm import approvals
+from crm.models import ActionProposal, CrmAction
 from handoff.models import HandoffTicket
 from idempotency.models import IdempotencyKey
 from interactions.models import ConversationMessage, Interaction, ResponseLog
@@ -25,9 +27,8 @@ def _today_range() -> dict:
 
 
 def test_simple_crm_case(live_server_url, tokens):
-    # callbot_client has no proposal calls yet: this seed flow runs with update_address ungated, a rule a
-    # supervisor may set (tests/api/test_approvals_api.py drives the approval loop over HTTP).
-    ActionRule.objects.update_or_create(action_type="update_address", defaults={"requires_approval": False})
+    """The seed's address change, now gated: the bot proposes, a person approves (in the console, here its
+    service), the bot reads the decision and logs the action with the proposal's id."""
     with DatabaseService(base_url=live_server_url, token=tokens.bot) as db_service:
         interaction = db_service.create_interaction(
             customer_id="CUST-001",
@@ -40,6 +41,20 @@ def test_simple_crm_case(live_server_url, tokens):
         db_service.add_conversation_message(
             interaction_id=interaction_id, speaker="customer", message="Je déménage au 3 rue Neuve"
         )
+        with pytest.raises(Conflict):  # gated: not without a person's approval
+            db_service.log_crm_action(
+                interaction_id=interaction_id, customer_id="CUST-001", action_type="update_address"
+            )
+        proposal = db_service.propose_crm_action(
+            interaction_id=interaction_id,
+            action_type="update_address",
+            input_data={"address": "3 rue Neuve"},
+            reason="The customer moved",
+        )
+        alice = get_user_model().objects.get(username="alice")
+        approvals.claim_next_proposal(agent=alice)
+        approvals.approve_proposal(proposal_id=proposal["proposal_id"], actor=alice)
+        decided = db_service.get_proposal(proposal_id=proposal["proposal_id"])
         action = db_service.log_crm_action(
             interaction_id=interaction_id,
             customer_id="CUST-001",
@@ -47,6 +62,7 @@ def test_simple_crm_case(live_server_url, tokens):
             input_data={"address": "3 rue Neuve"},
             output_data={"ok": True},
             execution_time_ms=210,
+            proposal_id=proposal["proposal_id"],
         )
         db_service.log_response(interaction_id=interaction_id, response_text="C'est fait.", tone="friendly")
         db_service.add_conversation_message(interaction_id=interaction_id, speaker="agent", message="C'est fait.")
@@ -76,9 +92,11 @@ def test_simple_crm_case(live_server_url, tokens):
     assert list(ResponseLog.objects.filter(interaction=stored).values_list("response_text", "tone")) == [
         ("C'est fait.", "friendly")
     ]
-    # One Idempotency-Key per write: six POSTs, six distinct keys, each holding its stored answer.
+    assert decided["status"] == "approved" and decided["approved_input"] == {"address": "3 rue Neuve"}
+    assert ActionProposal.objects.get(pk=proposal["proposal_id"]).executed_action_id == crm.pk
+    # One Idempotency-Key per write: seven accepted POSTs, seven distinct keys (a refused one keeps none).
     keys = IdempotencyKey.objects.filter(client__username="tool-router")
-    assert keys.count() == 6 and keys.filter(response_status__in=(200, 201)).count() == 6
+    assert keys.count() == 7 and keys.filter(response_status__in=(200, 201)).count() == 7
     [day] = days
     assert day["date"] == timezone.localdate(stored.created_at).isoformat()
     assert (day["total_interactions"], day["completed"], day["escalated"], day["unique_customers"]) == (1, 1, 0, 1)

@@ -20,6 +20,13 @@ def test_demo_data_fills_an_empty_database_once(settings):
     assert ConversationMessage.objects.count() >= 12
     queues = set(HandoffTicket.objects.filter(status="queued").values_list("queue_id", flat=True))
     assert queues == {"claims", "billing"}
+    # One ticket shows the structured packet: its callback promise is the ticket's due time.
+    claims = HandoffTicket.objects.get(interaction__intent="claim_dispute")
+    assert claims.context_data["version"] == 1
+    assert claims.due_at is not None
+    assert claims.context_data["actions_done"][0]["action_id"] == str(claims.interaction.crm_actions.get().pk)
+    others = HandoffTicket.objects.exclude(pk=claims.pk)
+    assert others and all("version" not in ticket.context_data and ticket.due_at is None for ticket in others)
 
     again = io.StringIO()
     call_command("load_demo_data", stdout=again)

@@ -19,7 +19,7 @@ import httpx
 
 from .errors import CallbotError, ServiceUnavailable, error_from_response
 from .retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
-from .shapes import CrmAction, DailyMetrics, Interaction, Message, ResponseLog, Ticket
+from .shapes import CrmAction, DailyMetrics, Interaction, Message, Proposal, ResponseLog, Ticket
 
 logger = logging.getLogger("callbot_client")
 
@@ -159,8 +159,13 @@ class DatabaseService:
         success: bool = True,
         error_message: str = "",
         execution_time_ms: int | None = None,
+        proposal_id: str | uuid.UUID | None = None,
     ) -> CrmAction:
-        """Log a CRM action the bot ran (a failed one with success=False and its error_message)."""
+        """Log a CRM action the bot ran (a failed one with success=False and its error_message).
+
+        A gated type (e.g. update_address) needs the `proposal_id` of its approved proposal (Conflict without
+        one); `input_data` may then be left out: the approved input is logged.
+        """
         body = {
             "customer_id": customer_id,
             "action_type": action_type,
@@ -170,7 +175,25 @@ class DatabaseService:
             "error_message": error_message,
             "execution_time_ms": execution_time_ms,
         }
+        if proposal_id is not None:
+            body["proposal_id"] = str(proposal_id)
         return self._call("POST", f"interactions/{_segment(interaction_id)}/crm-actions/", body=body)
+
+    def propose_crm_action(
+        self,
+        *,
+        interaction_id: str | uuid.UUID,
+        action_type: str,
+        reason: str,
+        input_data: dict[str, Any] | None = None,
+    ) -> Proposal:
+        """Ask a person to approve a gated CRM action; poll get_proposal (or take the approval.decided webhook)."""
+        body = {"action_type": action_type, "input_data": input_data, "reason": reason}
+        return self._call("POST", f"interactions/{_segment(interaction_id)}/crm-actions/proposals/", body=body)
+
+    def get_proposal(self, *, proposal_id: str | uuid.UUID) -> Proposal:
+        """The proposal and its decision: status pending, approved (with approved_input) or rejected."""
+        return self._call("GET", f"crm-actions/proposals/{_segment(proposal_id)}/")
 
     # -- handoff ----------------------------------------------------------------------------------
 

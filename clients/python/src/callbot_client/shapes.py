@@ -44,6 +44,25 @@ class CrmAction(TypedDict):
     executed_at: str
 
 
+class Proposal(TypedDict):
+    proposal_id: str
+    interaction_id: str
+    customer_id: str
+    action_type: str
+    input_data: dict[str, Any]
+    reason: str
+    status: str  # pending, approved or rejected
+    approved_input: dict[str, Any] | None
+    edited: bool
+    decision_reason: str
+    decided_at: str | None
+    due_at: str
+    escalated: bool
+    escalated_at: str | None
+    executed_action_id: str | None
+    created_at: str
+
+
 class ResponseLog(TypedDict):
     log_id: str
     interaction_id: str
