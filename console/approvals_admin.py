@@ -14,6 +14,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from accounts.roles import agents_queryset, is_supervisor
@@ -137,16 +138,12 @@ class ActionProposalAdmin(ReadOnlyAdmin):
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, proposal):
-        escalated = (
-            ' <span class="cb-badge cb-escalated-badge">escalated</span>'
-            if proposal.escalated_at and proposal.status == ProposalStatus.PENDING
-            else ""
-        )
+        escalated = proposal.escalated_at and proposal.status == ProposalStatus.PENDING
         return format_html(
             '<span class="cb-badge cb-proposal-{}">{}</span>{}',
             proposal.status,
             proposal.get_status_display(),
-            format_html(escalated),
+            mark_safe(' <span class="cb-badge cb-escalated-badge">escalated</span>') if escalated else "",
         )
 
     @admin.display(description="held by")

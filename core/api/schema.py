@@ -85,10 +85,24 @@ def uuid_path_parameter(name: str, description: str = "") -> OpenApiParameter:
     return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
 
 
+def _any_or_null_as_any(node) -> None:
+    """drf-spectacular writes a nullable JSONField as `oneOf: [{}, {type: null}]`; null matches both branches,
+    so the document would call every null a violation. `{}` already admits null: keep just that."""
+    if isinstance(node, dict):
+        if any(branch == {} for branch in node.get("oneOf", ())):
+            del node["oneOf"]
+        for value in node.values():
+            _any_or_null_as_any(value)
+    elif isinstance(node, list):
+        for value in node:
+            _any_or_null_as_any(value)
+
+
 def add_common_responses(result, generator, request, public):
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["JsonValue"] = JSON_VALUE_SCHEMA
+    _any_or_null_as_any(schemas)
     error_ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():

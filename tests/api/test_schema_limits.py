@@ -192,3 +192,40 @@ def test_with_no_active_reason_the_schema_stays_valid(supervisor_client):
     reason_code = served["components"]["schemas"]["ResolveInputRequest"]["properties"]["reason_code"]
     assert "ReasonCodeEnum" not in served["components"]["schemas"]  # an empty enum is no valid document
     assert reason_code["pattern"] == NON_BLANK_PATTERN
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("score", ["0.5", True])
+def test_a_number_field_takes_a_json_number_only(bot_client, score):
+    interaction = InteractionFactory()
+
+    response = bot_client.post(
+        f"/api/v1/interactions/{interaction.pk}/responses/",
+        {"response_text": "ok", "confidence_score": score},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"confidence_score": ["Expected a JSON number."]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("flag", [0, 1, "false"])
+def test_a_boolean_field_takes_a_json_boolean_only(bot_client, flag):
+    interaction = InteractionFactory()
+
+    response = bot_client.post(
+        f"/api/v1/interactions/{interaction.pk}/crm-actions/",
+        {"customer_id": interaction.customer_id, "action_type": "check_policy_status", "success": flag},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"success": ["Expected a JSON boolean: true or false."]}
+
+
+def test_a_nullable_json_output_admits_null_once():
+    """`oneOf: [{}, null]` made every null a schema violation (null matches both branches)."""
+    approved_input = schema()["components"]["schemas"]["ProposalOutput"]["properties"]["approved_input"]
+
+    assert "oneOf" not in approved_input
