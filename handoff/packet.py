@@ -252,7 +252,9 @@ def due_at_of(data) -> datetime.datetime | None:
     if packet_version(data) is None:
         return None
     times = [parse_date_time(p["due_at"]) for p in data.get("promises", []) if p.get("due_at")]
-    return min(times, default=None)
+    earliest = min(times, default=None)
+    # In UTC: an offset such as +21:20 is valid RFC 3339, but PostgreSQL refuses offsets past ±15:59.
+    return earliest.astimezone(datetime.UTC) if earliest else None
 
 
 # -- reading: the view model ---------------------------------------------------------------------

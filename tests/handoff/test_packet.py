@@ -198,3 +198,14 @@ def test_an_invalid_packet_opens_no_ticket_and_leaves_the_interaction_alone(agen
     assert list(raised.value.errors) == ["context_data.version"]
     interaction.refresh_from_db()
     assert (interaction.status, HandoffTicket.objects.count()) == ("pending", 0)
+
+
+def test_a_due_time_with_an_offset_postgresql_refuses_is_stored_in_utc(db):
+    """RFC 3339 allows +21:20; PostgreSQL's timestamptz refuses offsets past ±15:59 (was a 400 DataError)."""
+    interaction = InteractionFactory()
+    data = handoff_packet(due_at="2030-10-20T18:01:13+21:20")
+
+    ticket = services.create_handoff_ticket(interaction_id=interaction.pk, reason="r", context_data=data)
+
+    ticket.refresh_from_db()
+    assert ticket.due_at == datetime.datetime(2030, 10, 19, 20, 41, 13, tzinfo=datetime.UTC)
