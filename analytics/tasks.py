@@ -9,13 +9,13 @@ exponential backoff; anything else fails at once and shows as failed in the admi
 import datetime
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 
 from analytics.services import compute_daily_metrics
-from analytics.services.metrics import MAX_DAYS_PER_RUN, days_to_compute
+from analytics.services.metrics import days_missing_metrics, days_to_compute
 from analytics.services.retention import purge_old_data
 from core.errors import Conflict
 
@@ -23,31 +23,6 @@ SCHEDULES = settings.BACKGROUND_JOB_SCHEDULES
 METRICS_LOCK = "analytics.daily_metrics"
 PURGE_LOCK = "analytics.purge_old_data"
 TRANSIENT = (OperationalError, InterfaceError)
-
-# One probe of each index per day: interactions.created_at and analytics_metrics' (metric_date, …) key.
-# Day bounds are local midnights of the project's time zone, as in compute_daily_metrics.
-_MISSING_DAYS_SQL = """
-SELECT day::date
-  FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS day
- WHERE EXISTS (SELECT 1 FROM interactions i
-                WHERE i.created_at >= day::date::timestamp AT TIME ZONE %(tz)s
-                  AND i.created_at < (day::date + 1)::timestamp AT TIME ZONE %(tz)s)
-   AND NOT EXISTS (SELECT 1 FROM analytics_metrics m WHERE m.metric_date = day::date)
- ORDER BY 1
-"""
-
-
-def days_missing_metrics() -> list[datetime.date]:
-    """Past days (at most MAX_DAYS_PER_RUN back) that have interactions but no stored metrics."""
-    today = timezone.localdate()
-    bounds = {
-        "first": today - datetime.timedelta(days=MAX_DAYS_PER_RUN),
-        "last": today - datetime.timedelta(days=1),
-        "tz": timezone.get_current_timezone_name(),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_MISSING_DAYS_SQL, bounds)
-        return [day for (day,) in cursor.fetchall()]
 
 
 @app.periodic(cron=SCHEDULES["daily_metrics"])

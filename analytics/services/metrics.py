@@ -178,3 +178,29 @@ def days_to_compute(*, day: datetime.date | None = None, since: datetime.date | 
     if count > MAX_DAYS_PER_RUN:
         raise InvalidInput.for_field("since", f"Covers {count} days; at most {MAX_DAYS_PER_RUN} per run.")
     return [since + datetime.timedelta(days=offset) for offset in range(count)]
+
+
+# One probe of each index per day: interactions.created_at and analytics_metrics' (metric_date, …) key.
+# Day bounds are local midnights of the project's time zone, as in compute_daily_metrics.
+_MISSING_DAYS_SQL = """
+SELECT day::date
+  FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS day
+ WHERE EXISTS (SELECT 1 FROM interactions i
+                WHERE i.created_at >= day::date::timestamp AT TIME ZONE %(tz)s
+                  AND i.created_at < (day::date + 1)::timestamp AT TIME ZONE %(tz)s)
+   AND NOT EXISTS (SELECT 1 FROM analytics_metrics m WHERE m.metric_date = day::date)
+ ORDER BY 1
+"""
+
+
+def days_missing_metrics() -> list[datetime.date]:
+    """Past days (at most MAX_DAYS_PER_RUN back) that have interactions but no stored metrics."""
+    today = timezone.localdate()
+    bounds = {
+        "first": today - datetime.timedelta(days=MAX_DAYS_PER_RUN),
+        "last": today - datetime.timedelta(days=1),
+        "tz": timezone.get_current_timezone_name(),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_MISSING_DAYS_SQL, bounds)
+        return [day for (day,) in cursor.fetchall()]

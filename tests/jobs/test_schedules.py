@@ -8,7 +8,7 @@ from django.utils import timezone
 from procrastinate import periodic
 from procrastinate.contrib.django import app
 
-from analytics.tasks import days_missing_metrics
+from analytics.services.metrics import days_missing_metrics
 from tests.analytics.factories import AnalyticsMetricFactory, at_local, backdate
 from tests.interactions.factories import InteractionFactory
 
