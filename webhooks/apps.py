@@ -6,4 +6,4 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks to the bots"
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the lower apps' signals to the outbox
+        from . import checks, receivers  # noqa: F401 - the deploy check; the lower apps' signals to the outbox

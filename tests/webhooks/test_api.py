@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tests.api.conftest import token_client
 from tests.api.factories import BotFactory
+from tests.processes import PRODUCTION_ENV, run_manage
 from tests.webhooks.factories import WebhookEndpointFactory, secret_of
 from webhooks.models import WebhookEndpoint
 
@@ -180,3 +181,20 @@ def test_random_json_is_never_a_server_error(bot_client, method, path):
         assert response.status_code < 500, (body, response.content[:300])
 
     throw()
+
+
+@pytest.mark.parametrize("key", ["change-me", "short-key-of-twenty-chars"])
+def test_a_weak_signing_key_is_reported_by_check_deploy(key):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env={**PRODUCTION_ENV, "WEBHOOKS_SIGNING_KEY": key}
+    )
+
+    assert result.returncode != 0
+    assert "webhooks.W001" in result.stdout + result.stderr
+
+
+def test_the_documented_production_key_passes_check_deploy():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "webhooks.W001" not in result.stdout + result.stderr
