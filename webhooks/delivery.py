@@ -7,13 +7,14 @@ waiting for the bot's server; the job's procrastinate lock keeps two attempts of
 import json
 import logging
 import time
+from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from . import selectors, signing
+from . import addresses, selectors, signing
 from .errors import DeliveryFailed
 from .models import DeliveryStatus, WebhookDelivery
 
@@ -56,6 +57,10 @@ def signed_headers(endpoint, event, body: bytes) -> dict[str, str]:
 
 def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
     """(status code, error): the error is "" for a 2xx; never the response body (it may echo secrets)."""
+    parts = urlsplit(url)
+    refused = addresses.internal_resolution((parts.hostname or "").lower(), parts.port or 443)
+    if refused:
+        return None, refused[:ERROR_MAX_LENGTH]
     try:
         with httpx.Client(timeout=settings.WEBHOOKS_TIMEOUT_SECONDS, follow_redirects=False, trust_env=False) as client:
             response = client.post(url, content=body, headers=headers)

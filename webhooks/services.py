@@ -1,6 +1,5 @@
 """Writes of the webhooks app: bots' endpoints and their secrets, events into the outbox, replays."""
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -13,12 +12,11 @@ from procrastinate.exceptions import AlreadyEnqueued
 from accounts.roles import is_bot
 from core.errors import InvalidInput, PermissionRefused
 
-from . import selectors, signing
+from . import addresses, selectors, signing
 from .models import DeliveryStatus, EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from .tasks import deliver_webhook
 
 URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length
-LOCAL_HOSTS = ("localhost", "127.0.0.1")
 _url_syntax = URLValidator(schemes=["http", "https"])
 
 
@@ -43,26 +41,12 @@ def validate_url(url) -> str:
     if parts.username is not None or parts.password is not None:
         raise InvalidInput.for_field("url", "Credentials in the URL are not allowed; the signature authenticates us.")
     scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    local_ok = settings.WEBHOOKS_ALLOW_INSECURE_LOCALHOST and host in LOCAL_HOSTS
+    local_ok = addresses.local_allowed(host)
     if scheme != "https" and not (scheme == "http" and local_ok):
         raise InvalidInput.for_field("url", f"'{scheme}://{host}' is not allowed; {_url_rule()}.")
-    if not local_ok and _internal_host(host):
+    if not local_ok and addresses.is_internal_literal(host):
         raise InvalidInput.for_field("url", f"'{host}' is an internal address; allowed: a public host name or address.")
     return url
-
-
-def _internal_host(host: str) -> bool:
-    """localhost or a literal private/loopback/link-local address: the worker must not be aimed inside our network.
-
-    A public name that resolves to a private address is not caught here (no DNS lookup at registration).
-    """
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def validate_events(events) -> list[str]:

@@ -150,3 +150,23 @@ def test_a_finished_export_becomes_an_export_finished_event(django_capture_on_co
     }
     assert event.payload["finished_at"]
     assert WebhookDelivery.objects.get().endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        # A name that DNS points inside our network: refused at delivery, not only literal addresses at registration.
+        ("https://localhost:9/hook", "localhost resolves to an internal address (127.0.0.1"),
+        ("https://no-such-host.invalid/hook", "no-such-host.invalid does not resolve"),
+    ],
+)
+def test_the_worker_never_connects_inside_our_network(settings, url, why):
+    settings.WEBHOOKS_ALLOW_INSECURE_LOCALHOST = False  # production
+    row = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(url=url))
+
+    with pytest.raises(DeliveryFailed):
+        delivery.attempt_delivery(delivery_id=row.pk, final=False, retry_at=timezone.now())
+
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.PENDING and row.last_status_code is None
+    assert row.last_error.startswith(why)  # refused before any connection: no status code, this reason
