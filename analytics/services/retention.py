@@ -40,6 +40,8 @@ TABLES = (
     "handoff_tickets",
     "conversation_messages",
     "response_logs",
+    "crm_proposal_events",
+    "crm_action_proposals",
     "crm_actions",
     "interactions",
 )
@@ -81,12 +83,15 @@ SELECT count(DISTINCT t.interaction_id) FROM handoff_tickets t JOIN interactions
 _COUNT_SQL = f"""
 WITH old AS (
     SELECT interaction_id FROM interactions i WHERE i.created_at < %(cutoff)s AND NOT EXISTS ({_OPEN_TICKET})
-), tickets AS (SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM old))
+), tickets AS (SELECT ticket_id FROM handoff_tickets WHERE interaction_id IN (SELECT interaction_id FROM old)),
+proposals AS (SELECT proposal_id FROM crm_action_proposals WHERE interaction_id IN (SELECT interaction_id FROM old))
 SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM handoff_ticket_events WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM tickets),
        (SELECT count(*) FROM conversation_messages WHERE interaction_id IN (SELECT interaction_id FROM old)),
        (SELECT count(*) FROM response_logs WHERE interaction_id IN (SELECT interaction_id FROM old)),
+       (SELECT count(*) FROM crm_proposal_events WHERE proposal_id IN (SELECT proposal_id FROM proposals)),
+       (SELECT count(*) FROM proposals),
        (SELECT count(*) FROM crm_actions WHERE interaction_id IN (SELECT interaction_id FROM old)),
        (SELECT count(*) FROM old)
 """

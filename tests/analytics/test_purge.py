@@ -11,17 +11,25 @@ from django.utils import timezone
 
 from analytics.services import purge_old_data, retention
 from core.errors import Conflict, InvalidInput
-from crm.models import CrmAction
+from crm.models import ActionProposal, CrmAction
 from handoff.models import AgentNotification, HandoffTicket, TicketEvent
 from idempotency.models import IdempotencyKey
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.analytics.factories import backdate
 from tests.api.factories import IdempotencyKeyFactory
-from tests.crm.factories import CrmActionFactory
+from tests.crm.factories import ActionProposalFactory, CrmActionFactory, ProposalEventFactory
 from tests.handoff.factories import AgentFactory, AgentNotificationFactory, HandoffTicketFactory, TicketEventFactory
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory, ResponseLogFactory
 
-CHILD_MODELS = (ConversationMessage, ResponseLog, CrmAction, HandoffTicket, AgentNotification, TicketEvent)
+CHILD_MODELS = (
+    ConversationMessage,
+    ResponseLog,
+    CrmAction,
+    ActionProposal,
+    HandoffTicket,
+    AgentNotification,
+    TicketEvent,
+)
 
 
 def interaction_with_children(age_days: int) -> Interaction:
@@ -31,6 +39,7 @@ def interaction_with_children(age_days: int) -> Interaction:
     ConversationMessageFactory(interaction=interaction, turn_number=2)
     ResponseLogFactory(interaction=interaction)
     CrmActionFactory(interaction=interaction)
+    ProposalEventFactory(proposal=ActionProposalFactory(interaction=interaction))
     ticket = HandoffTicketFactory(interaction=interaction, status="resolved", resolved_at=timezone.now())
     AgentNotificationFactory(ticket=ticket)
     TicketEventFactory(ticket=ticket)
@@ -67,6 +76,8 @@ def test_purge_deletes_old_interactions_and_everything_hanging_on_them(old_and_r
         "handoff_tickets": 3,
         "conversation_messages": 6,
         "response_logs": 3,
+        "crm_proposal_events": 3,
+        "crm_action_proposals": 3,
         "crm_actions": 3,
         "interactions": 3,
     }
