@@ -36,6 +36,7 @@ from interactions import selectors as interaction_selectors
 
 from . import selectors as console
 from .filters import HolderFilter, TicketStatusFilter
+from .work_queue import WorkQueueAdminMixin
 
 RANK_PRIORITY = {rank: priority for priority, rank in PRIORITY_RANK.items()}
 AGEING_RULE = (
@@ -59,19 +60,15 @@ def ticket_buttons(ticket, user) -> dict[str, bool]:
     }
 
 
-def _run(request, work, success: str) -> bool:
-    """Call a service; show its domain error as a message instead of a traceback."""
-    try:
-        work()
-    except DomainError as error:
-        messages.error(request, error.message)
-        return False
-    messages.success(request, success)
-    return True
-
-
 @admin.register(HandoffTicket)
-class HandoffTicketAdmin(ReadOnlyAdmin):
+class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
+    url_name_prefix = "handoff_ticket"
+    item_actions = {
+        "start": "start_view",
+        "resolve": "resolve_view",
+        "assign": "assign_view",
+        "hand-back": "hand_back_view",
+    }
     change_list_template = "admin/handoff/handoffticket/queue.html"
     change_form_template = "admin/handoff/handoffticket/ticket.html"
     list_display = (
@@ -231,25 +228,6 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             "ageing_rule": AGEING_RULE,
         }
 
-    def get_urls(self):
-        def view(name, func):
-            return path(f"<path:object_id>/{name}/", self.admin_site.admin_view(func), name=f"handoff_ticket_{name}")
-
-        return [
-            path("claim-next/", self.admin_site.admin_view(self.claim_next_view), name="handoff_ticket_claim_next"),
-            view("start", self.start_view),
-            view("resolve", self.resolve_view),
-            view("assign", self.assign_view),
-            view("hand-back", self.hand_back_view),
-            *super().get_urls(),
-        ]
-
-    def _ticket_url(self, object_id):
-        return reverse("admin:handoff_handoffticket_change", args=[object_id])
-
-    def _queue_url(self):
-        return reverse("admin:handoff_handoffticket_changelist")
-
     def claim_next_view(self, request):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -263,13 +241,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
             messages.info(request, f"No ticket is waiting{f' in {queue_name}' if queue_name else ''}.")
             return HttpResponseRedirect(self._queue_url())
         messages.success(request, f"You claimed a {ticket.priority} ticket from {ticket.queue_id}.")
-        return HttpResponseRedirect(self._ticket_url(ticket.pk))
-
-    def _post_only(self, request, object_id, work, success, *, done_url=None):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        ok = _run(request, work, success)
-        return HttpResponseRedirect(done_url if ok and done_url else self._ticket_url(object_id))
+        return HttpResponseRedirect(self._item_url(ticket.pk))
 
     def start_view(self, request, object_id):
         return self._post_only(
@@ -284,7 +256,7 @@ class HandoffTicketAdmin(ReadOnlyAdmin):
         reason_code = request.POST.get("reason_code", "")
         if request.method == "POST" and not reason_code:
             messages.error(request, "Choose a resolution reason.")
-            return HttpResponseRedirect(self._ticket_url(object_id))
+            return HttpResponseRedirect(self._item_url(object_id))
         return self._post_only(
             request,
             object_id,

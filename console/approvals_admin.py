@@ -11,7 +11,7 @@ import uuid
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -28,6 +28,7 @@ from interactions import selectors as interaction_selectors
 
 from . import selectors as console
 from .approvals_filters import EscalatedFilter, ProposalHolderFilter, ProposalStatusFilter
+from .work_queue import WorkQueueAdminMixin
 
 EDIT_SESSION_KEY = "approvals_edit_input"
 SLA_RULE = (
@@ -73,7 +74,15 @@ def parse_edited_input(text: str) -> dict:
 
 
 @admin.register(ActionProposal)
-class ActionProposalAdmin(ReadOnlyAdmin):
+class ActionProposalAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
+    url_name_prefix = "crm_proposal"
+    item_actions = {
+        "approve": "approve_view",
+        "edit-approve": "edit_approve_view",
+        "reject": "reject_view",
+        "release": "release_view",
+        "assign": "assign_view",
+    }
     change_list_template = "admin/crm/actionproposal/queue.html"
     change_form_template = "admin/crm/actionproposal/proposal.html"
     list_display = ("proposal_link", "action", "customer", "short_reason", "countdown", "status_badge", "holder_name")
@@ -193,26 +202,6 @@ class ActionProposalAdmin(ReadOnlyAdmin):
             **proposal_buttons(proposal, request.user),
         }
 
-    def get_urls(self):
-        def view(name, func):
-            return path(f"<path:object_id>/{name}/", self.admin_site.admin_view(func), name=f"crm_proposal_{name}")
-
-        return [
-            path("claim-next/", self.admin_site.admin_view(self.claim_next_view), name="crm_proposal_claim_next"),
-            view("approve", self.approve_view),
-            view("edit-approve", self.edit_approve_view),
-            view("reject", self.reject_view),
-            view("release", self.release_view),
-            view("assign", self.assign_view),
-            *super().get_urls(),
-        ]
-
-    def _proposal_url(self, object_id):
-        return reverse("admin:crm_actionproposal_change", args=[object_id])
-
-    def _queue_url(self):
-        return reverse("admin:crm_actionproposal_changelist")
-
     def claim_next_view(self, request):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
@@ -225,18 +214,7 @@ class ActionProposalAdmin(ReadOnlyAdmin):
             messages.info(request, "No proposal is waiting.")
             return HttpResponseRedirect(self._queue_url())
         messages.success(request, f"You claimed a proposal to {proposal.get_action_type_display().lower()}.")
-        return HttpResponseRedirect(self._proposal_url(proposal.pk))
-
-    def _post_only(self, request, object_id, work, success, *, done_url=None):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        try:
-            work()
-        except DomainError as error:
-            messages.error(request, error.message)
-            return HttpResponseRedirect(self._proposal_url(object_id))
-        messages.success(request, success)
-        return HttpResponseRedirect(done_url or self._proposal_url(object_id))
+        return HttpResponseRedirect(self._item_url(proposal.pk))
 
     def approve_view(self, request, object_id):
         return self._post_only(
@@ -257,7 +235,7 @@ class ActionProposalAdmin(ReadOnlyAdmin):
         except ValueError as error:
             request.session[EDIT_SESSION_KEY] = {str(object_id): raw}  # the agent's text comes back, not lost
             messages.error(request, str(error))
-            return HttpResponseRedirect(self._proposal_url(object_id))
+            return HttpResponseRedirect(self._item_url(object_id))
         return self._post_only(
             request,
             object_id,
@@ -271,7 +249,7 @@ class ActionProposalAdmin(ReadOnlyAdmin):
         reason = request.POST.get("reason", "")
         if request.method == "POST" and not reason.strip():
             messages.error(request, "Give a reason for the rejection: the bot tells the customer.")
-            return HttpResponseRedirect(self._proposal_url(object_id))
+            return HttpResponseRedirect(self._item_url(object_id))
         return self._post_only(
             request,
             object_id,

@@ -1,4 +1,8 @@
-"""List filters of the console's queue page, built from choices (never SELECT DISTINCT over the tickets)."""
+"""List filters of the console's work queues (tickets, approvals), built from choices (never SELECT DISTINCT).
+
+A queue opens on what is to be worked (`default`), and shows one status, or all, on request; "held by"
+filters on the model's holder field. approvals_filters.py reuses both for the proposals.
+"""
 
 from django.contrib import admin
 
@@ -9,17 +13,32 @@ OPEN = "open"
 ALL = "all"
 
 
-class TicketStatusFilter(admin.SimpleListFilter):
-    """Open tickets by default (what a queue page is for); one status, or every ticket, on request."""
+class QueueStatusFilter(admin.SimpleListFilter):
+    """A status filter with a default and an explicit "all" lookup (no "All" entry from the base class)."""
 
     title = "status"
     parameter_name = "state"
+    default = ALL
+
+    def value(self):
+        return super().value() or self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == str(lookup),
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+
+class TicketStatusFilter(QueueStatusFilter):
+    """Open tickets by default (what a queue page is for); one status, or every ticket, on request."""
+
+    default = OPEN
 
     def lookups(self, request, model_admin):
         return [(OPEN, "Open (queued, assigned, in progress)"), *TicketStatus.choices, (ALL, "All, resolved included")]
-
-    def value(self):
-        return super().value() or OPEN
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -29,26 +48,18 @@ class TicketStatusFilter(admin.SimpleListFilter):
             return queryset.filter(status=value)
         return queryset
 
-    def choices(self, changelist):
-        # No "All" entry from the base class: ALL is one of the lookups, OPEN is the default.
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": self.value() == str(lookup),
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
 
 class HolderFilter(admin.SimpleListFilter):
     title = "held by"
     parameter_name = "holder"
+    holder_field = "assigned_agent"
 
     def lookups(self, request, model_admin):
         return [("me", "Me"), ("nobody", "Nobody (in the queue)")]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
-            return queryset.filter(assigned_agent=request.user)
+            return queryset.filter(**{self.holder_field: request.user})
         if self.value() == "nobody":
-            return queryset.filter(assigned_agent__isnull=True)
+            return queryset.filter(**{f"{self.holder_field}__isnull": True})
         return queryset
