@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Development settings for every target but `serve` and `worker`, which always run the production settings.
 export DJANGO_SETTINGS_MODULE ?= callbot_site.settings.local
 
-.PHONY: run worker test contract stop db migrate lint bench bench-smoke serve browsers clean
+.PHONY: run worker test contract stop db migrate lint bench bench-smoke serve browsers pgbouncer bench-growth clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock clients/python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,13 +51,27 @@ worker: $(VENV)/.installed
 browsers:
 	@scripts/install_chromium.sh
 
-test: db browsers
+# Debian's pgbouncer for the PgBouncer tests and bench rows; without it they are skipped with the reason printed.
+pgbouncer:
+	-@scripts/install_pgbouncer.sh
+
+# pytest-xdist workers: the suite mostly waits (servers, worker processes, Chromium, a 2-minute outage), so more
+# workers than cores pay. Whole files go to one worker; each worker has its own test databases (…_gw0, …_gw1).
+PYTEST_WORKERS ?= 4
+
+test: db browsers pgbouncer
 	$(VENV)/bin/lint-imports --no-logo
-	DJANGO_SETTINGS_MODULE=callbot_site.settings.test $(PY) -m pytest  # pytest-django prefers the environment to pyproject
+	DJANGO_SETTINGS_MODULE=callbot_site.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile  # pytest-django prefers the environment to pyproject
 	$(MAKE) --no-print-directory bench-smoke
 
-bench: db
+# The full bench installs its peer baseline first (dlt, the `bench` extra; not needed by bench-smoke).
+bench: db pgbouncer
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[bench]'
 	$(PY) -m bench
+
+# Cost as the data grows: 10k / 100k / 1M (~30 min); writes bench/results/growth.md.
+bench-growth: db
+	$(PY) -m bench --growth
 
 # schemathesis with every check against a seeded local server (docs/api.md, "An exact contract"); ~5 min.
 contract: db

@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from analytics import charts, selectors
+from core.replica import reads_from_replica
 
 
 def _today_figures() -> dict:
@@ -21,6 +22,7 @@ def _today_figures() -> dict:
     }
 
 
+@reads_from_replica()  # heavy reads: the read replica when one is configured
 def dashboard_context(*, days: int = 30) -> dict:
     today = timezone.localdate()
     performance = selectors.daily_performance(days=days)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from analytics import escalations
 from analytics.escalations import HISTOGRAM_BUCKETS
+from core.replica import reads_from_replica
 
 # A spreadsheet runs a cell that starts with one of these as a formula; intents and queue names are
 # typed by bots and people, so such a text is written with a leading apostrophe.
@@ -76,6 +77,7 @@ def _cell(value) -> str | int:
     return value
 
 
+@reads_from_replica()  # heavy reads: the read replica when one is configured
 def escalation_csv(name: str, *, date_from: datetime.date, date_to: datetime.date) -> tuple[str, str]:
     """(file name, CSV text) of one table over the range; KeyError for an unknown table name."""
     table = CSV_TABLES[name]

@@ -9,6 +9,7 @@ from analytics import escalation_charts
 from analytics.escalation_csv import CSV_TABLES
 from analytics.escalations import escalation_report
 from analytics.forms import DateRangeForm
+from core.replica import reads_from_replica
 
 CSV_URL_NAME = "admin:analytics_dashboard_escalations_csv"
 
@@ -21,6 +22,7 @@ def _by_reason_rows(rows: list[dict]) -> list[dict]:
     ]
 
 
+@reads_from_replica()  # heavy reads: the read replica when one is configured
 def escalation_section(params: QueryDict) -> dict:
     """Context for the section; with a refused range, only the form and its messages (no figures)."""
     form = DateRangeForm(data=params)

@@ -197,11 +197,14 @@ def queue_tickets(conn, n: int, *, queued_share: float, holder_id: int | None, q
 
 
 def truncate_callbot(conn) -> None:
-    """Empty the interaction-side tables (users, groups and queues stay)."""
+    """Empty the interaction-side tables (users, groups and queues stay).
+
+    CASCADE: tables that later migrations hang on these (ticket notes, ...) are emptied with them.
+    """
     conn.execute(
         "TRUNCATE interactions, conversation_messages, response_logs, crm_actions, crm_action_proposals, "
         "crm_proposal_events, handoff_tickets, "
-        "handoff_ticket_events, agent_notifications, analytics_metrics"
+        "handoff_ticket_events, agent_notifications, analytics_metrics CASCADE"
     )
 
 

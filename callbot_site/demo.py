@@ -13,6 +13,8 @@ from crm import approval_rules, approvals
 from crm import services as crm_services
 from crm.models import Customer
 from handoff import services as handoff_services
+from handoff.models import Queue
+from handoff.services.queues import create_queue
 from interactions import services as interaction_services
 
 DEMO_ACCOUNTS = [
@@ -129,6 +131,9 @@ def load_demo_data() -> bool:
     """Fill an empty database; returns False (and writes nothing) when customers already exist."""
     if Customer.objects.exists():
         return False
+    for name in sorted({handoff[0] for *_, handoff in CONVERSATIONS if handoff}):
+        if not Queue.objects.filter(name=name).exists():  # bots may only name queues that exist
+            create_queue(name=name)
     for customer_id, name, email, phone, segment in CUSTOMERS:
         crm_services.create_customer(customer_id=customer_id, name=name, email=email, phone=phone, segment=segment)
     for customer_id, channel, intent, emotion, urgency, lines, (action, ok), handoff in CONVERSATIONS:

@@ -6,12 +6,9 @@ Nothing here edits a ticket's fields directly: tickets, transcripts and the audi
 read-only in the admin.
 """
 
-import uuid
-
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Q
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -35,8 +32,9 @@ from handoff.models import (
 from interactions import selectors as interaction_selectors
 
 from . import selectors as console
+from . import ticket_work
 from .filters import HolderFilter, TicketStatusFilter
-from .work_queue import WorkQueueAdminMixin
+from .work_queue import WorkQueueAdminMixin, run_service
 
 RANK_PRIORITY = {rank: priority for priority, rank in PRIORITY_RANK.items()}
 AGEING_RULE = (
@@ -68,6 +66,7 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
         "resolve": "resolve_view",
         "assign": "assign_view",
         "hand-back": "hand_back_view",
+        "notes": "notes_view",
     }
     change_list_template = "admin/handoff/handoffticket/queue.html"
     change_form_template = "admin/handoff/handoffticket/ticket.html"
@@ -88,7 +87,9 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
     list_select_related = ("interaction", "queue", "assigned_agent")
     ordering = ("-priority_rank", "created_at", "ticket_id")
     search_fields = ("customer_id",)
-    search_help_text = "Customer id, customer name or ticket id."
+    search_help_text = (
+        "Ticket id as shown (#eb6f74dd), customer id, name (accents and case ignored) or phone number, in every status."
+    )
     show_full_result_count = False
     paginator = LargeTablePaginator
     list_per_page = 50
@@ -101,15 +102,14 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
         return queryset.annotate(customer_name=console.customer_name_subquery())
 
     def get_search_results(self, request, queryset, search_term):
+        """Ids as displayed, customer ids, names and phones (console.selectors.ticket_search_filter).
+
+        A search looks through every status unless one is chosen (filters.TicketStatusFilter).
+        """
         term = search_term.strip()
         if not term:
             return queryset, False
-        try:
-            return queryset.filter(Q(ticket_id=uuid.UUID(term)) | Q(interaction_id=uuid.UUID(term))), False
-        except ValueError:
-            pass
-        # One IN list (not "= term OR IN (subquery)") so the customer_id index serves it.
-        return queryset.filter(customer_id__in=[term, *console.customer_ids_named_like(term)]), False
+        return console.search_tickets(queryset, term), False
 
     @admin.display(description="ticket")
     def ticket_link(self, ticket):
@@ -192,7 +192,9 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
         for ticket_id in queryset.values_list("pk", flat=True):
             try:
                 services.return_ticket_to_queue(
-                    ticket_id=ticket_id, actor=request.user, note="Handed back in the console"
+                    ticket_id=ticket_id,
+                    actor=request.user,
+                    note=f"Returned by {request.user.get_username()} from the queue page",
                 )
                 returned += 1
             except DomainError as error:
@@ -210,21 +212,31 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
 
     def _ticket_context(self, request, ticket) -> dict:
         interaction = ticket.interaction
-        supervisor = is_supervisor(request.user)
+        buttons = ticket_buttons(ticket, request.user)
         crm_actions = list(console.crm_actions_of_interaction(interaction.pk))
+        for action in crm_actions:
+            action.input_json = ticket_work.pretty_json(action.input_data)
+            action.output_json = ticket_work.pretty_json(action.output_data)
+        customer = console.customer_record(ticket.customer_id)
+        draft = ticket_work.pop_draft(request, ticket.pk)
         return {
             "ticket": ticket,
             "interaction": interaction,
-            "transcript": interaction_selectors.get_conversation_history(interaction_id=interaction.pk),
+            "transcript": list(interaction_selectors.get_conversation_history(interaction_id=interaction.pk)),
             "crm_actions": crm_actions,
             "context": packet.read_context(ticket.context_data),
             "crm_action_ids": {str(action.pk) for action in crm_actions},
             "bot_responses": interaction.responses.order_by("created_at"),
-            "customer_record": console.customer_record(ticket.customer_id),
-            "events": ticket.events.select_related("actor").order_by("created_at", "id"),
+            "customer_record": customer,
+            "customer_metadata_json": ticket_work.pretty_json(customer.metadata) if customer else "",
+            "event_rows": ticket_work.event_rows(ticket),
             "reasons": ResolutionReason.objects.filter(is_active=True),
-            "assignable_agents": agents_queryset().order_by("username") if supervisor else [],
-            **ticket_buttons(ticket, request.user),
+            "assignable_agents": ticket_work.assignable_agents(ticket) if buttons["can_assign"] else [],
+            **ticket_work.holder_context(ticket),
+            **ticket_work.notes_context(request, ticket, draft),
+            **ticket_work.limits_context(),
+            "draft": draft,
+            **buttons,
             "ageing_rule": AGEING_RULE,
         }
 
@@ -243,49 +255,83 @@ class HandoffTicketAdmin(WorkQueueAdminMixin, ReadOnlyAdmin):
         messages.success(request, f"You claimed a {ticket.priority} ticket from {ticket.queue_id}.")
         return HttpResponseRedirect(self._item_url(ticket.pk))
 
+    # Every button first saves the working notes its form carries, and a refused button keeps what was
+    # typed in it (ticket_work's draft) for the page to show again.
+
+    def _work_button(self, request, object_id, work, success, *, draft=None, done_url=None):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ticket_work.save_posted_notes(request, object_id)
+        ok = run_service(request, work, success)
+        if not ok:
+            ticket_work.stash_draft(request, object_id, **(draft or {}))
+        return HttpResponseRedirect(done_url if ok and done_url else self._item_url(object_id))
+
     def start_view(self, request, object_id):
-        return self._post_only(
+        return self._work_button(
             request,
             object_id,
             lambda: services.start_ticket(ticket_id=object_id, actor=request.user),
-            "Ticket started: you are working on it.",
+            "Ticket started: you are working on it (the take-back timer has stopped).",
         )
 
     def resolve_view(self, request, object_id):
         notes = request.POST.get("resolution_notes", "")
         reason_code = request.POST.get("reason_code", "")
-        if request.method == "POST" and not reason_code:
-            messages.error(request, "Choose a resolution reason.")
-            return HttpResponseRedirect(self._item_url(object_id))
-        return self._post_only(
+        return self._work_button(
             request,
             object_id,
             lambda: services.resolve_ticket(
                 ticket_id=object_id, actor=request.user, resolution_notes=notes, reason_code=reason_code
             ),
             "Ticket resolved.",
+            draft={"resolution_notes": notes, "reason_code": reason_code},
             done_url=self._queue_url(),
         )
 
     def assign_view(self, request, object_id):
         agent = request.POST.get("agent", "")
-        return self._post_only(
+        reason = request.POST.get("reason", "")
+        return self._work_button(
             request,
             object_id,
-            lambda: services.assign_ticket_to_agent(ticket_id=object_id, agent=agent, actor=request.user),
+            lambda: services.assign_ticket_to_agent(
+                ticket_id=object_id, agent=agent, actor=request.user, reason=reason
+            ),
             f"Ticket assigned to {agent}.",
+            draft={"agent": agent, "assign_reason": reason},
         )
 
     def hand_back_view(self, request, object_id):
-        return self._post_only(
+        reason = request.POST.get("reason", "")
+        return self._work_button(
             request,
             object_id,
-            lambda: services.return_ticket_to_queue(
-                ticket_id=object_id, actor=request.user, note=request.POST.get("note", "").strip()
-            ),
+            lambda: services.return_ticket_to_queue(ticket_id=object_id, actor=request.user, note=reason),
             "Ticket handed back to the queue.",
+            draft={"hand_back_reason": reason},
             done_url=self._queue_url(),
         )
+
+    def notes_view(self, request, object_id):
+        """Save the person's working notes: the page's autosave (JSON answer) or a plain form post."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        body = request.POST.get("notes", "")
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            note = services.save_ticket_note(ticket_id=object_id, author=request.user, body=body)
+        except DomainError as error:
+            if wants_json:
+                return JsonResponse({"saved": False, "detail": error.message}, status=ticket_work.error_status(error))
+            messages.error(request, error.message)
+            ticket_work.stash_draft(request, object_id, working_notes=body)
+            return HttpResponseRedirect(self._item_url(object_id))
+        saved_at = ticket_work.saved_at_text(note.updated_at)
+        if wants_json:
+            return JsonResponse({"saved": True, "saved_at": saved_at, "length": len(note.body)})
+        messages.success(request, f"Notes saved at {saved_at}.")
+        return HttpResponseRedirect(self._item_url(object_id))
 
 
 @admin.register(AgentNotification)

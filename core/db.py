@@ -46,7 +46,9 @@ def set_statement_timeout(sender, connection, **kwargs) -> None:
     exports from files) keep running as long as they need. Persistent connections pay it once, not per
     request. 0 turns the bound off.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or getattr(settings, "DATABASE_POOLER", "") == "pgbouncer":
+        # Behind PgBouncer a session SET would reach the commands and jobs sharing the server connection:
+        # bound the web role instead (ALTER ROLE … SET statement_timeout; docs/deployment.md, "Connection pooling").
         return
     milliseconds = int(getattr(settings, "STATEMENT_TIMEOUT_MS", 0))
     with connection.cursor() as cursor:

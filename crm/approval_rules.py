@@ -8,6 +8,7 @@ also what the migration seeds.
 from django.conf import settings
 
 from accounts.roles import is_agent, is_supervisor
+from core import prepared_sql
 
 from .models import ActionRule, ActionType, ProposalStatus
 
@@ -30,8 +31,8 @@ def default_rule(action_type: str) -> ActionRule:
 
 
 def rule_for(action_type: str) -> ActionRule:
-    """The rule of one action type: one primary-key read."""
-    return ActionRule.objects.filter(pk=action_type).first() or default_rule(action_type)
+    """The rule of one action type: one primary-key read (raw SQL: every bot turn with a CRM action asks)."""
+    return prepared_sql.get_or_none(ActionRule, action_type) or default_rule(action_type)
 
 
 def agent_capacity() -> int:

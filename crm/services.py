@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from core import prepared_sql
 from core.errors import Conflict, InvalidInput, get_or_not_found
 from core.validation import require_choice
 from interactions.models import Interaction
@@ -50,7 +51,7 @@ def log_crm_action(
     if proposal_id is not None:
         return _log_approved_action(interaction, proposal_id, input_data, fields, author)
     approval_gate.refuse_unapproved(action_type)
-    return CrmAction.objects.create(interaction=interaction, input_data=input_data or {}, **fields)
+    return prepared_sql.create(CrmAction, interaction=interaction, input_data=input_data or {}, **fields)
 
 
 @transaction.atomic

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from core.db import in_choices
 from interactions.models import Interaction
@@ -38,10 +40,21 @@ class NotificationType(models.TextChoices):
     NEW_TICKET = "new_ticket"
     URGENT = "urgent"
     REMINDER = "reminder"
+    # A supervisor gave the agent's ticket to someone else (who, by whom, why).
+    REASSIGNED = "reassigned"
+
+
+# Text limits, enforced by the services (and shown as maxlength in the console's forms): a note is a
+# working memo, not a document; a 112k-character note once made a 48,000 px page.
+NOTES_MAX_LENGTH = 10_000
+RESOLUTION_NOTES_MAX_LENGTH = 10_000
+# Why a ticket was reassigned or handed back: one or two sentences.
+REASON_MAX_LENGTH = 500
 
 
 class Queue(models.Model):
-    """Settings of a ticket queue; created with defaults on first use of a queue name."""
+    """Settings of a ticket queue. Supervisors create queues (admin or `manage.py create_queue`); only the
+    default queue, `general`, exists from the start (migration 0008)."""
 
     name = models.CharField(max_length=100, primary_key=True)
     target_wait_minutes = models.PositiveIntegerField(default=5, help_text="Waiting longer than this is late.")
@@ -233,13 +246,53 @@ class TicketEvent(models.Model):
     to_status = models.CharField(max_length=20)
     from_agent = models.CharField(max_length=150, blank=True, default="")
     to_agent = models.CharField(max_length=150, blank=True, default="")
+    # A reason (reassign, hand-back) or the resolution reason's code.
     note = models.TextField(blank=True, default="")
+    # The working notes of the agent who let go of the ticket (reassigned, handed back, resolved), as they
+    # were at that moment: the trail keeps what was known at each hand-over, not every keystroke.
+    # (A database default too: the claim's hand-written INSERT names no such column.)
+    notes = models.TextField(blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         db_table = "handoff_ticket_events"
         ordering = ["ticket", "created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="ticket_events_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="ticket_events_ticket_idx"),
+            # The supervisor's board: each agent's last activity (handoff.workload).
+            models.Index(fields=["actor", "-created_at"], name="ticket_events_actor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_status or '—'} → {self.to_status}"
+
+
+class TicketNote(models.Model):
+    """One person's working notes on a ticket: a draft saved as they type, one row per author and ticket.
+
+    The holder writes while working; whoever holds the ticket next reads every earlier author's notes
+    (name, last saved) beside their own, so a reassignment or a hand-back loses nothing. One row per
+    author rather than one shared text: two people never overwrite each other, and each note says who
+    wrote it. The same author in two tabs: the last save wins (both show the same person's text).
+    Who may write is services.notes.save_ticket_note's rule (the holder, or a supervisor).
+    """
+
+    ticket = models.ForeignKey(HandoffTicket, on_delete=models.CASCADE, related_name="working_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "handoff_ticket_notes"
+        ordering = ["ticket", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "author"], name="handoff_ticket_notes_one_per_author"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), NOTES_MAX_LENGTH),
+                name="handoff_ticket_notes_body_max_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"notes of {self.author} on {self.ticket_id}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import get_or_not_found
 
 from . import rules
-from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, ResolutionReason, TicketStatus
+from .models import AgentNotification, AgentProfile, HandoffTicket, Queue, ResolutionReason, TicketNote, TicketStatus
 
 
 def _seconds_between(start, end) -> Func:
@@ -160,3 +160,12 @@ def has_open_ticket(*, interaction_id) -> bool:
 
 def active_reason_codes() -> list[str]:
     return list(ResolutionReason.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))
+
+
+def queue_names() -> list[str]:
+    return list(Queue.objects.order_by("name").values_list("name", flat=True))
+
+
+def working_notes_of(*, ticket_id) -> QuerySet[TicketNote]:
+    """Every author's working notes on the ticket, oldest author first, with the author joined."""
+    return TicketNote.objects.filter(ticket_id=ticket_id).select_related("author").order_by("created_at", "id")

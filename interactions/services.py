@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core import prepared_sql
 from core.errors import Conflict, InvalidInput, InvalidTransition, get_or_not_found
 from core.validation import require_choice, require_non_negative, require_unit_interval
 
@@ -51,7 +52,8 @@ def create_interaction(
     require_choice("channel", channel, Channel)
     require_choice("urgency", urgency, Urgency)
     require_unit_interval("confidence_score", confidence_score)
-    return Interaction.objects.create(
+    return prepared_sql.create(
+        Interaction,
         customer_id=customer_id,
         channel=channel,
         intent=intent,
@@ -126,7 +128,7 @@ def append_messages(
                 author=author,
             )
         )
-    return ConversationMessage.objects.bulk_create(rows)
+    return prepared_sql.insert(rows)
 
 
 def _check_message(*, speaker: str, message: str, turn_number: int | None = None, metadata: dict | None = None):
@@ -196,7 +198,8 @@ def log_response(
     require_unit_interval("confidence_score", confidence_score)
     require_non_negative("execution_time_ms", execution_time_ms)
     interaction = _existing_interaction(interaction_id, interaction)
-    return ResponseLog.objects.create(
+    return prepared_sql.create(
+        ResponseLog,
         interaction=interaction,
         response_text=response_text,
         tone=tone,

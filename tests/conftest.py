@@ -17,17 +17,44 @@ ROLE_DATA_MIGRATIONS = [
     "callbot_site.migrations.0005_supervisors_edit_action_rules",
     "crm.migrations.0004_approval_rules_and_cascades",
     "callbot_site.migrations.0006_job_failures",
+    "callbot_site.migrations.0007_supervisors_see_berinia_sync",
+    "handoff.migrations.0008_default_queue_and_actor_index",
 ]
 
 
-@pytest.fixture(autouse=True)
-def _role_data_after_flushes(request):
-    marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
-        return
-    request.getfixturevalue("transactional_db")
-    for module in ROLE_DATA_MIGRATIONS:
-        importlib.import_module(module).forwards(apps, None)
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The slowest tests first (marker `slow`, after pytest-django's own ordering): under pytest-xdist their
+    file starts at once on a worker of its own while the other workers share the rest of the suite."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # a stable sort: nothing else moves
+
+
+def _flushes(item) -> bool:
+    """A transactional test (marker, transactional_db or live_server) empties every table when it ends."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Put the role data back right after a flush, so whatever runs next finds it.
+
+    pytest-django runs transactional tests last, but under pytest-xdist a worker may run ordinary tests
+    after a transactional one (whole files go to one worker): they need the groups and reasons too.
+    """
+    flushes = _flushes(item)
+    result = yield
+    if flushes:
+        from django.contrib.contenttypes.models import ContentType
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ContentType.objects.clear_cache()  # the flush made new rows with new ids
+            for module in ROLE_DATA_MIGRATIONS:
+                importlib.import_module(module).forwards(apps, None)
+    return result
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from handoff.models import HandoffTicket
 from interactions import selectors as interaction_selectors
 from interactions import services as interaction_services
 from interactions.models import Interaction
+from tests.handoff.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def test_simple_crm_case(agent):
 
 
 def test_complex_handoff_case(agent):
+    QueueFactory(name="claims")  # bots name existing queues only
     interaction = interaction_services.create_interaction(
         customer_id="CUST-002",
         channel="phone",

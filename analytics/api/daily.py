@@ -10,6 +10,7 @@ from accounts.permissions import IsAgent
 from analytics.selectors import MAX_RANGE_DAYS, get_daily_metrics
 from core.api.fields import ReportDateField
 from core.api.views import ApiView
+from core.replica import reads_from_replica
 from core.validation import EARLIEST_DATE
 
 from .serializers import DailyMetricsOutput
@@ -44,6 +45,7 @@ class DailyMetricsApi(ApiView):
     pagination_class = None
 
     @extend_schema(tags=["metrics"], parameters=[DailyMetricsFilterInput], responses=DailyMetricsOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """One row per day that had interactions, oldest first (a range covers at most 366 days)."""
         filters = self.query(DailyMetricsFilterInput)

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from accounts.permissions import IsAgent
 from analytics.escalations import escalation_report
 from core.api.views import ApiView
+from core.replica import reads_from_replica
 
 from .daily import default_range
 from .escalation_serializers import EscalationFilterInput, EscalationReportOutput
@@ -15,6 +16,7 @@ class EscalationReportApi(ApiView):
     pagination_class = None
 
     @extend_schema(tags=["metrics"], parameters=[EscalationFilterInput], responses=EscalationReportOutput)
+    @reads_from_replica()
     def get(self, request):
         """Escalations by intent × resolution reason, bot confidence of escalated vs completed interactions,
         escalations after a failed CRM action, time to the first human touch per queue, and approval rates of

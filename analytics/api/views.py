@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from accounts.permissions import IsAgent
 from analytics import selectors
 from core.api.views import ApiView
+from core.replica import reads_from_replica
 
 from .serializers import (
     CrmActionStatsOutput,
@@ -30,6 +31,7 @@ class TodayApi(MetricsApi):
     pagination_class = None
 
     @extend_schema(tags=TAGS, responses=TodayOutput)
+    @reads_from_replica()
     def get(self, request):
         """Today's figures at a glance (live)."""
         today = timezone.localdate()
@@ -51,6 +53,7 @@ class TodayApi(MetricsApi):
 
 class TodayInteractionsApi(MetricsApi):
     @extend_schema(tags=TAGS, responses=TodayInteractionOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """Today's interactions, newest first."""
         return self.paginated(TodayInteractionOutput, selectors.todays_interactions())
@@ -60,6 +63,7 @@ class CrmActionStatsApi(MetricsApi):
     pagination_class = None
 
     @extend_schema(tags=TAGS, parameters=[DayInput], responses=CrmActionStatsOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """CRM actions of a day by type, most frequent first: count, average time, success rate."""
         day = self.query(DayInput).get("date") or timezone.localdate()
@@ -70,6 +74,7 @@ class QueueOverviewApi(MetricsApi):
     pagination_class = None
 
     @extend_schema(tags=TAGS, responses=QueueOverviewOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """Every queue: tickets waiting, oldest waiting ticket and its wait."""
         return self.respond(QueueOverviewOutput, selectors.queue_overview(), many=True)
@@ -77,6 +82,7 @@ class QueueOverviewApi(MetricsApi):
 
 class WaitingTicketsApi(MetricsApi):
     @extend_schema(tags=TAGS, parameters=[QueueFilterInput], responses=WaitingTicketOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """Queued tickets in claim order (priority with ageing, then oldest), with wait minutes."""
         queue_name = self.query(QueueFilterInput).get("queue")
@@ -87,6 +93,7 @@ class PerformanceApi(MetricsApi):
     pagination_class = None
 
     @extend_schema(tags=TAGS, parameters=[PerformanceInput], responses=PerformanceDayOutput(many=True))
+    @reads_from_replica()
     def get(self, request):
         """Daily performance over the last N days (default 30), oldest first, days without activity included."""
         days = self.query(PerformanceInput).get("days") or 30

@@ -21,7 +21,7 @@ from core.errors import InvalidInput, NotFound
 from crm import approvals
 from crm import selectors as crm_selectors
 from crm.models import CrmAction, Customer
-from handoff.models import AgentNotification, HandoffTicket, TicketEvent
+from handoff.models import AgentNotification, HandoffTicket, TicketEvent, TicketNote
 from idempotency.services import keys_mentioning
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 
@@ -57,6 +57,7 @@ def _related_querysets(customer_id: str) -> dict[str, object]:
         "handoff_tickets": tickets,
         "agent_notifications": AgentNotification.objects.filter(ticket__in=tickets.values("pk")),
         "handoff_ticket_events": TicketEvent.objects.filter(ticket__in=tickets.values("pk")),
+        "handoff_ticket_notes": TicketNote.objects.filter(ticket__in=tickets.values("pk")),
         # Replayable API responses quote the customer (name, e-mail, messages…): they go entirely.
         "api_idempotency_keys": keys_mentioning(
             [customer_id, *(str(pk) for pk in interactions.values_list("pk", flat=True))]
@@ -85,7 +86,8 @@ def _anonymise(querysets: dict, pseudonym: str) -> dict[str, int]:
             customer_id=pseudonym, input_data={}, output_data={}, error_message=""
         ),
         "agent_notifications": querysets["agent_notifications"].update(message=ERASED_TEXT),
-        "handoff_ticket_events": querysets["handoff_ticket_events"].update(note=""),
+        "handoff_ticket_events": querysets["handoff_ticket_events"].update(note="", notes=""),
+        "handoff_ticket_notes": querysets["handoff_ticket_notes"].update(body=ERASED_TEXT),
         "api_idempotency_keys": querysets["api_idempotency_keys"].delete()[0],
     }
     rows["crm_action_proposals"] = approvals.anonymise_proposals(

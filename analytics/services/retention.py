@@ -8,15 +8,17 @@ Children are not deleted explicitly: the cascade triggers would still look every
 again. The report's per-table counts come from the transaction's own statistics
 (pg_stat_get_xact_tuples_deleted), read before and after the statement: exact and free.
 
-Batches resume from the previous batch's last (created_at, interaction_id) instead of walking again
-over the index entries of everything already deleted (dead until vacuumed; quadratic otherwise).
+Batches walk the table in physical order, a window of pages at a time (TID range scans), and resume
+after the previous batch's last tuple: no index walk over the dead entries of what was already deleted,
+and the cascades find each batch's children on few pages. An old interaction that a concurrent update
+moves behind the walk waits for the next run, like one a live writer holds (SKIP LOCKED).
 Interactions that still have an open handoff ticket are kept (a human is working on them) and counted.
 No ORM collector: memory stays flat and locks are held for one batch only.
 """
 
 import datetime
+import math
 import time
-import uuid
 from dataclasses import dataclass, field
 
 import psycopg
@@ -37,6 +39,7 @@ BATCH_LOCK_TIMEOUT = "5s"
 TABLES = (
     "agent_notifications",
     "handoff_ticket_events",
+    "handoff_ticket_notes",
     "handoff_tickets",
     "conversation_messages",
     "response_logs",
@@ -48,26 +51,33 @@ TABLES = (
 
 _OPEN_TICKET = "SELECT 1 FROM handoff_tickets t WHERE t.interaction_id = i.interaction_id AND t.status = ANY(%(open)s)"
 
-# The row comparison on (created_at, interaction_id) makes the keyset exact even when timestamps tie;
-# the plain `created_at >=` lets the scan start in the created_at index where the last batch ended.
+# Batches walk the table in physical order, a window of pages at a time (a TID range scan: no index, no sort
+# of the table), like one DELETE's sequential scan does: children are mostly written next to their
+# interaction's neighbours, so the cascades then touch few pages per batch instead of the whole tables.
+# Within a window the batch resumes after the previous batch's last tuple (ctids are unique and stable).
 _BATCH_SQL = f"""
 WITH batch AS (
-    SELECT i.interaction_id, i.created_at FROM interactions i
-     WHERE i.created_at >= %(after_at)s AND (i.created_at, i.interaction_id) > (%(after_at)s, %(after_id)s)
+    SELECT i.ctid AS tid, i.interaction_id FROM interactions i
+     WHERE i.ctid > %(after)s::tid AND i.ctid < %(until)s::tid
        AND i.created_at < %(cutoff)s
        AND NOT EXISTS ({_OPEN_TICKET})
-     ORDER BY i.created_at, i.interaction_id
+     ORDER BY i.ctid
      LIMIT %(limit)s
        FOR UPDATE SKIP LOCKED
 ), deleted AS (
     -- In key order the cascades' lookups walk each child's FK index (random uuids) from left to right.
     DELETE FROM interactions d USING (SELECT interaction_id FROM batch ORDER BY interaction_id) b
      WHERE d.interaction_id = b.interaction_id RETURNING 1
-), last AS (
-    SELECT created_at, interaction_id FROM batch ORDER BY created_at DESC, interaction_id DESC LIMIT 1
 )
-SELECT (SELECT count(*) FROM deleted), last.created_at, last.interaction_id FROM (SELECT 1) one LEFT JOIN last ON TRUE
+SELECT (SELECT count(*) FROM deleted), (SELECT count(*) FROM batch), (SELECT max(tid)::text FROM batch)
 """
+# Pages of the table when the purge starts, and rows per page (statistics; 1 before the first ANALYZE).
+_TABLE_SHAPE_SQL = """
+SELECT pg_relation_size('interactions') / current_setting('block_size')::int,
+       CASE WHEN relpages > 0 AND reltuples > 0 THEN reltuples / relpages ELSE 1 END
+  FROM pg_class WHERE oid = 'interactions'::regclass
+"""
+MAX_WINDOW_PAGES = 4096  # 32 MB of heap: a batch never scans more, so it stays a short transaction
 
 # Rows this transaction has deleted so far, per table (subtransactions included).
 _DELETED_SO_FAR_SQL = "SELECT {}".format(
@@ -87,6 +97,7 @@ WITH old AS (
 proposals AS (SELECT proposal_id FROM crm_action_proposals WHERE interaction_id IN (SELECT interaction_id FROM old))
 SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM handoff_ticket_events WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
+       (SELECT count(*) FROM handoff_ticket_notes WHERE ticket_id IN (SELECT ticket_id FROM tickets)),
        (SELECT count(*) FROM tickets),
        (SELECT count(*) FROM conversation_messages WHERE interaction_id IN (SELECT interaction_id FROM old)),
        (SELECT count(*) FROM response_logs WHERE interaction_id IN (SELECT interaction_id FROM old)),
@@ -96,7 +107,26 @@ SELECT (SELECT count(*) FROM agent_notifications WHERE ticket_id IN (SELECT tick
        (SELECT count(*) FROM old)
 """
 
-_BEFORE_EVERYTHING = (datetime.datetime.min.replace(tzinfo=datetime.UTC), uuid.UUID(int=0))
+
+def _page(tid: str) -> int:
+    return int(tid.strip("()").split(",")[0])
+
+
+@dataclass
+class _Window:
+    """Where the walk is: after `after` (a ctid), before page `until`; pages per window adapt to the old rows found."""
+
+    pages: int
+    after: str = "(0,0)"  # before every tuple: line pointers start at 1
+    until: int = 0
+
+    def __post_init__(self):
+        self.until = self.pages
+
+    def next(self, found_few: bool) -> None:
+        if found_few:  # old rows are sparse here: look further per batch (bounded)
+            self.pages = min(self.pages * 2, MAX_WINDOW_PAGES)
+        self.after, self.until = f"({self.until},0)", self.until + self.pages
 
 
 @dataclass
@@ -122,9 +152,9 @@ def _validate(days: int, batch_size: int) -> None:
         raise InvalidInput.for_field("batch_size", f"{batch_size} is not allowed; allowed: 1 to {MAX_BATCH_SIZE}.")
 
 
-def _delete_one_batch(cutoff, after, batch_size) -> tuple[dict[str, int], tuple | None]:
-    """Rows deleted per table by one batch, and the batch's last (created_at, interaction_id) (None: done)."""
-    params = {"cutoff": cutoff, "after_at": after[0], "after_id": after[1], "limit": batch_size}
+def _delete_one_batch(cutoff, window: _Window, batch_size) -> tuple[dict[str, int], int, str | None]:
+    """Rows deleted per table by one batch, rows it took, and its last ctid (None: none in the window)."""
+    params = {"cutoff": cutoff, "after": window.after, "until": f"({window.until},0)", "limit": batch_size}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL lock_timeout = '{BATCH_LOCK_TIMEOUT}'")
         # Costed as a join of 5,000 rows, the delete would hash the whole interactions table (a sequential
@@ -135,11 +165,11 @@ def _delete_one_batch(cutoff, after, batch_size) -> tuple[dict[str, int], tuple 
         cursor.execute(_DELETED_SO_FAR_SQL)
         before = cursor.fetchone()
         cursor.execute(_BATCH_SQL, {**params, "open": list(OPEN_STATUSES)})
-        _, last_at, last_id = cursor.fetchone()
+        _, taken, last = cursor.fetchone()
         cursor.execute(_DELETED_SO_FAR_SQL)
         after_batch = cursor.fetchone()
     removed = {table: now - then for table, now, then in zip(TABLES, after_batch, before, strict=True)}
-    return removed, (None if last_at is None else (last_at, last_id))
+    return removed, taken, last
 
 
 def _count(sql: str, cutoff: datetime.datetime) -> tuple[int, ...]:
@@ -162,11 +192,14 @@ def purge_old_data(
     if dry_run:
         report.removed = dict(zip(TABLES, _count(_COUNT_SQL, report.cutoff), strict=True))
     else:
-        after = _BEFORE_EVERYTHING
-        while after is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(_TABLE_SHAPE_SQL)
+            pages, rows_per_page = cursor.fetchone()
+        window = _Window(pages=max(1, min(MAX_WINDOW_PAGES, math.ceil(batch_size / max(rows_per_page, 1)))))
+        while _page(window.after) < pages:
             started = time.monotonic()
             try:
-                removed, after = _delete_one_batch(report.cutoff, after, batch_size)
+                removed, taken, last = _delete_one_batch(report.cutoff, window, batch_size)
             except OperationalError as exc:
                 if not isinstance(exc.__cause__, psycopg.errors.LockNotAvailable):
                     raise  # a lost connection is not a lock conflict
@@ -175,6 +208,10 @@ def purge_old_data(
                     f"({exc.__class__.__name__}). Batches already done stay deleted; run the purge again later."
                 ) from exc
             report.longest_batch_seconds = max(report.longest_batch_seconds, time.monotonic() - started)
+            if taken >= batch_size:
+                window.after = last  # the window may hold more: go on after this batch's last row
+            else:
+                window.next(found_few=taken < batch_size // 2)
             if removed["interactions"]:
                 report.batches += 1
             for table, count in removed.items():

@@ -5,7 +5,17 @@ Modules are imported only after Django is set up on the bench databases (they im
 
 import importlib
 
-MODULES = ["lead_export", "lead_export_jobs", "bot_turn", "claim_next", "queue_page", "analytics", "purge"]
+MODULES = [
+    "lead_export",
+    "lead_export_jobs",
+    "bot_turn",
+    "claim_next",
+    "queue_page",
+    "console_poll",
+    "analytics",
+    "purge",
+    "pooler",
+]
 
 
 def load(names: list[str] | None = None) -> list:

@@ -22,7 +22,8 @@ def run(ctx) -> ScenarioResult:
     day = today - datetime.timedelta(days=10)
     # Live first (nothing stored yet), then in the steady state where a nightly compute_daily_metrics
     # has stored every past day and only today is computed live.
-    figures = [_performance_query(ctx, today, "nothing stored")]
+    floor = Figure(RANGE_SCAN, "ms")
+    figures = [_performance_query(ctx, today, "nothing stored", floor=floor), floor]
     figures.append(_compute_daily_metrics(ctx, day))
     if figures[-1].status == "ok":
         since = (today - datetime.timedelta(days=30)).isoformat()
@@ -56,7 +57,26 @@ def _compute_daily_metrics(ctx, day) -> Figure:
     return figure
 
 
-def _performance_query(ctx, today, state: str) -> Figure:
+RANGE_SCAN = "30-day range scan (floor)"
+# The least any live answer must do: read the 30 days' rows once, with the columns the figures need, and
+# fold them into one row (no grouping). Timed alternately with the selector: what the hardware allows today.
+_RANGE_SCAN_SQL = """
+SELECT count(*) FILTER (WHERE status = 'completed'), sum(resolution_time_seconds), max(customer_id)
+  FROM interactions
+ WHERE created_at >= %(start)s AND created_at < %(end)s
+"""
+
+
+def _range_scan(ctx, date_from, today) -> float:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    with ctx.dbs.callbot(autocommit=True) as conn:
+        seconds, _ = timed(lambda: conn.execute(_RANGE_SCAN_SQL, {"start": start, "end": end}).fetchall())
+    return seconds * 1000
+
+
+def _performance_query(ctx, today, state: str, floor: Figure | None = None) -> Figure:
     date_from = today - datetime.timedelta(days=29)
     for name in PERFORMANCE_SELECTORS:
         selector = features.attribute("analytics.selectors", name)
@@ -64,7 +84,7 @@ def _performance_query(ctx, today, state: str) -> Figure:
             break
     else:
         name, selector = "get_daily_metrics", features.attribute("analytics.selectors", "get_daily_metrics")
-    figure = Figure(f"30-day performance, {state}", "ms", goal="< 500 ms")
+    figure = Figure(f"30-day performance, {state}", "ms", goal="< 300 ms", baseline=floor and floor.label)
     if selector is None:
         figure.status = NOT_BUILT
         return figure
@@ -76,6 +96,8 @@ def _performance_query(ctx, today, state: str) -> Figure:
     for _ in range(ctx.sizes.runs):
         seconds, rows = timed(lambda: list(selector(**kwargs)))
         figure.values.append(seconds * 1000)
-    figure.met = figure.median < 500
+        if floor is not None:
+            floor.values.append(_range_scan(ctx, date_from, today))
+    figure.met = figure.median < 300
     figure.note = f"{name}: {len(rows)} days"
     return figure

@@ -6,17 +6,22 @@ a look-up by phone, a look-up by e-mail, an insert or update, a commit — per l
 starts from the same Berinia table and an empty export ledger, and its outcome is checked.
 """
 
+import shutil
+
 from django.db import connection
 
 from bench import datagen, features, leadgen, stopwatch
 from bench.report import NOT_BUILT, Figure, ScenarioResult
 from bench.runner import timed
+from bench.scenarios import lead_export_dlt as dlt_peer
 
 NAME = "lead export"
 END_TO_END = "export_leads, end to end"
 DATABASE_PART = "export_leads, database part"
 COPY = "raw COPY"
 OLD = "old connector"
+VS_DLT = "export_leads vs dlt, end to end"
+DLT = {file_format: f"dlt merge on e-mail, {file_format}" for file_format in dlt_peer.FORMATS}
 LEDGER_MODELS = ("ExportRecord", "ExportRun")
 # The export's Berinia-side work (index of existing leads, per-batch staging + match + write + commit).
 WRITER_METHODS = ("prepare", "write")
@@ -36,8 +41,13 @@ def run(ctx) -> ScenarioResult:
     database = Figure(DATABASE_PART, "rows/s", baseline=COPY, goal="≥ 0.5× raw COPY")
     copy = Figure(COPY, "rows/s")
     old = Figure(OLD, "leads/s", note=f"{s.old_connector_leads:,}-lead sample")
+    peers = {fmt: Figure(label, "leads/s", note="peer baseline, e-mail matches only") for fmt, label in DLT.items()}
+    vs_dlt = Figure(VS_DLT, "leads/s", goal="≥ 2× dlt (the faster format)")
     if export_leads is None:
-        end_to_end.status = database.status = NOT_BUILT
+        end_to_end.status = database.status = vs_dlt.status = NOT_BUILT
+    if not dlt_peer.available():
+        for figure in (*peers.values(), vs_dlt):
+            figure.status = dlt_peer.NOT_INSTALLED
     for _ in range(s.runs):
         if export_leads is not None:
             _reset(ctx, campaign_id)
@@ -54,12 +64,19 @@ def run(ctx) -> ScenarioResult:
         sample = rows[: s.old_connector_leads]
         seconds, _ = timed(lambda: _old_connector(ctx, sample))  # noqa: B023 - called at once
         old.values.append(len(sample) / seconds)
+        if dlt_peer.available():
+            for file_format, figure in peers.items():
+                figure.values.append(s.leads / _dlt_merge(ctx, campaign_id, path, file_format))
     if database.status == "ok" and not database.values:
         database.status, database.note = "skipped", "no BatchWriter.prepare/write to time in berinia_sync"
     database.note = database.note or "time inside BatchWriter.prepare + write (staging, matching, commits)"
-    result = ScenarioResult(NAME, [end_to_end, database, copy, old])
+    result = ScenarioResult(NAME, [end_to_end, database, copy, old, vs_dlt, *peers.values()])
     if end_to_end.values:
         end_to_end.met = end_to_end.median >= 10_000 and result.ratio(end_to_end) >= 100
+    if end_to_end.values and vs_dlt.status == "ok":
+        vs_dlt.values = list(end_to_end.values)
+        vs_dlt.baseline = max(peers.values(), key=lambda figure: figure.median).label
+        vs_dlt.met = result.ratio(vs_dlt) >= 2
     if database.values:
         database.met = result.ratio(database) >= 0.5
     return result
@@ -98,6 +115,26 @@ def _copy(ctx, rows) -> None:
             for row in rows:
                 copy.write_row(row)
         conn.commit()
+
+
+def _dlt_merge(ctx, campaign_id: int, path, file_format: str) -> float:
+    """Seconds of one dlt run into the restored table; Berinia is checked and cleaned up afterwards."""
+    _reset(ctx, campaign_id)
+    pipelines_dir = ctx.workdir / "dlt"
+    shutil.rmtree(pipelines_dir, ignore_errors=True)  # dlt's local state must match the cleaned-up Berinia
+    with ctx.dbs.berinia(autocommit=True) as conn:
+        dlt_peer.prepare(conn)
+    try:
+        seconds, _ = timed(lambda: dlt_peer.merge(ctx.dbs.berinia_url, path, file_format, pipelines_dir))
+        with ctx.dbs.berinia() as conn:
+            actual = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
+        expected = dlt_peer.expected_leads(ctx.sizes.existing_leads, ctx.sizes.leads)
+        if actual != expected:
+            raise RuntimeError(f"dlt ({file_format}) left {actual:,} leads in Berinia, expected {expected:,}")
+    finally:
+        with ctx.dbs.berinia(autocommit=True) as conn:
+            dlt_peer.clean_up(conn)
+    return seconds
 
 
 def _old_connector(ctx, rows) -> None:

@@ -1,4 +1,4 @@
-"""Set-wise writes into Berinia's `leads`: COPY a batch into a staging table, match, UPDATE, INSERT.
+"""Set-wise writes into Berinia's `leads`: COPY a batch's keys, match, UPDATE the matched, COPY the new.
 
 Berinia has no unique constraint on leads and no index on `phone`, and its rows were written by several
 tools in several formats. So, once per run, the normal forms (phone E.164, e-mail lower-cased) of every
@@ -59,12 +59,13 @@ UPDATED_COLUMNS = (
 )
 
 CREATE_TEMP_TABLES = """
-DROP TABLE IF EXISTS bsync_stage, bsync_lead_index, bsync_written;
+DROP TABLE IF EXISTS bsync_keys, bsync_stage, bsync_lead_index, bsync_written;
+CREATE TEMP TABLE bsync_keys (seq integer NOT NULL, phone text, email text);
 CREATE TEMP TABLE bsync_stage (
     seq integer NOT NULL, first_name text, last_name text, has_contact boolean, email text, phone text,
     company text, website text, source text, "position" text, industry text, linkedin_url text, notes text,
     score integer, status text, campagne_id integer, niche_id integer, score_details jsonb,
-    target_id integer, new_id integer, matched_on text, first_seq integer
+    target_id integer NOT NULL, first_seq integer
 );
 CREATE TEMP TABLE bsync_lead_index (id integer NOT NULL, phone text, email text);
 CREATE TEMP TABLE bsync_written (id integer PRIMARY KEY, seq integer NOT NULL);
@@ -91,24 +92,23 @@ ANALYZE bsync_lead_index;
 CATCH_UP = f"INSERT INTO bsync_lead_index (id, phone, email) {INDEX_ROWS} AND l.id > %s"
 
 _LIVE = "(i.id < 0 OR EXISTS (SELECT 1 FROM leads l WHERE l.id = i.id))"  # negative ids: dry-run inserts
-MATCH = f"""
-UPDATE bsync_stage s
-   SET target_id = COALESCE(m.by_phone, m.by_email),
-       matched_on = CASE WHEN m.by_phone IS NOT NULL THEN 'phone' WHEN m.by_email IS NOT NULL THEN 'email' END
-  FROM (SELECT t.seq,
-               (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = t.phone AND {_LIVE}) AS by_phone,
-               (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = t.email AND {_LIVE}) AS by_email
-          FROM bsync_stage t) m
- WHERE m.seq = s.seq
-"""
+# Only the keys are staged for matching (bsync_keys: seq, phone, e-mail); the answer is the matched groups only.
 # The first input lead of the run on a Berinia lead owns it: groups that land on a lead written by an earlier
-# batch, or on the same lead as an earlier group of this batch, are merged into that first input lead.
-MARK_MERGED = """
-UPDATE bsync_stage s SET first_seq = w.seq FROM bsync_written w WHERE w.id = s.target_id;
-UPDATE bsync_stage s SET first_seq = f.seq
-  FROM (SELECT target_id, min(seq) AS seq FROM bsync_stage WHERE target_id IS NOT NULL AND first_seq IS NULL
-         GROUP BY target_id) f
- WHERE s.target_id = f.target_id AND s.first_seq IS NULL AND s.seq > f.seq
+# batch (bsync_written), or on the same lead as an earlier group of this batch, are merged into that first lead.
+MATCH = f"""
+WITH m AS (
+    SELECT t.seq,
+           (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = t.phone AND {_LIVE}) AS by_phone,
+           (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = t.email AND {_LIVE}) AS by_email
+      FROM bsync_keys t
+), matched AS (
+    SELECT seq, COALESCE(by_phone, by_email) AS target_id,
+           CASE WHEN by_phone IS NOT NULL THEN 'phone' ELSE 'email' END AS matched_on
+      FROM m WHERE by_phone IS NOT NULL OR by_email IS NOT NULL
+)
+SELECT t.seq, t.target_id, t.matched_on,
+       COALESCE(w.seq, NULLIF(min(t.seq) OVER (PARTITION BY t.target_id), t.seq)) AS first_seq
+  FROM matched t LEFT JOIN bsync_written w ON w.id = t.target_id
 """
 # What a matched lead becomes: given values win, except that an existing name is not replaced by a
 # company-only lead's company, a lead is never moved to another campaign and its status is never touched.
@@ -143,21 +143,42 @@ RETURNING l.id
 WOULD_UPDATE = f"""{NEXT_VALUES}
 SELECT l.id FROM next n JOIN leads l ON l.id = n.id WHERE ({_OLD}) IS DISTINCT FROM ({_NEW})
 """
-ALLOCATE_IDS = "UPDATE bsync_stage SET new_id = nextval(%s::regclass) WHERE target_id IS NULL"
-ALLOCATE_DRY_IDS = "UPDATE bsync_stage SET new_id = -seq WHERE target_id IS NULL"
-INSERT_NEW = """
-INSERT INTO leads (id, first_name, last_name, email, phone, company, entreprise, website, source, "position",
-                   industry, linkedin_url, notes, score, status, campagne_id, niche_id, score_details)
-SELECT new_id, first_name, last_name, email, phone, company, company, website, source, "position",
-       industry, linkedin_url, notes, score, COALESCE(status, 'new'), campagne_id, niche_id, score_details
-  FROM bsync_stage WHERE target_id IS NULL
-"""
-INDEX_WRITTEN = """
-INSERT INTO bsync_lead_index (id, phone, email) SELECT COALESCE(target_id, new_id), phone, email FROM bsync_stage;
-INSERT INTO bsync_written (id, seq) SELECT COALESCE(target_id, new_id), seq FROM bsync_stage WHERE first_seq IS NULL
-    ON CONFLICT (id) DO NOTHING
-"""
-RESULTS = "SELECT seq, COALESCE(target_id, new_id), target_id IS NULL, matched_on, first_seq FROM bsync_stage"
+ALLOCATE_IDS = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
+# New leads are COPY-ed straight into `leads`: as Berinia writes them (entreprise = company, status 'new').
+INSERTED_COLUMNS = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "entreprise",
+    "website",
+    "source",
+    '"position"',
+    "industry",
+    "linkedin_url",
+    "notes",
+    "score",
+    "status",
+    "campagne_id",
+    "niche_id",
+    "score_details",
+)
+COPY_NEW = f"COPY leads ({', '.join(INSERTED_COLUMNS)}) FROM STDIN"
+COPY_MATCHED = f"COPY bsync_stage ({', '.join(STAGE_COLUMNS)}, target_id, first_seq) FROM STDIN"
+# Later batches find what this one wrote (bsync_lead_index) and who owns it (bsync_written: no conflict is
+# possible, an owner is a new lead or a lead that MATCH found unowned, once per batch).
+COPY_INDEX = "COPY bsync_lead_index (id, phone, email) FROM STDIN"
+COPY_WRITTEN = "COPY bsync_written (id, seq) FROM STDIN"
+
+
+def _lead_row(new_id: int, row: tuple) -> tuple:
+    """A stage row (seq, *STAGE_FIELDS) as a `leads` row in INSERTED_COLUMNS order."""
+    (_, first, last, _, email, phone, company, website, source, position, industry, linkedin, notes, score, status,
+     campaign, niche, details) = row  # fmt: skip
+    return (new_id, first, last, email, phone, company, company, website, source, position, industry, linkedin,
+            notes, score, "new" if status is None else status, campaign, niche, details)  # fmt: skip
 
 
 class BatchOutcome(NamedTuple):
@@ -202,7 +223,7 @@ class BatchWriter:
         """Drop the temporary tables (the connection may be reused by a later run); ignore a dead connection."""
         try:
             with self.connection.cursor() as cursor:
-                cursor.execute("DROP TABLE IF EXISTS bsync_stage, bsync_lead_index, bsync_written")
+                cursor.execute("DROP TABLE IF EXISTS bsync_keys, bsync_stage, bsync_lead_index, bsync_written")
         except DatabaseError:
             pass
 
@@ -238,27 +259,55 @@ class BatchWriter:
             self._write_isolating_errors(cursor, rows[middle:], results, failures)
 
     def _merge(self, cursor, rows) -> dict[int, BatchOutcome]:
-        cursor.execute("TRUNCATE bsync_stage")
-        with cursor.cursor.copy(f"COPY bsync_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+        """Match on the keys alone, UPDATE the matched leads from a staging table, COPY the new ones into `leads`."""
+        cursor.execute("TRUNCATE bsync_keys")
+        with cursor.cursor.copy("COPY bsync_keys (seq, phone, email) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(row)
+                copy.write_row((row[0], row[5], row[4]))
         cursor.execute(MATCH)
-        cursor.execute(MARK_MERGED)
-        cursor.execute(WOULD_UPDATE if self.dry_run else UPDATE_MATCHED)
-        changed = {row[0] for row in cursor.fetchall()}
-        if self.dry_run:
-            cursor.execute(ALLOCATE_DRY_IDS)
-        else:
-            cursor.execute(ALLOCATE_IDS, [self.sequence])
-            cursor.execute(INSERT_NEW)
-        cursor.execute(INDEX_WRITTEN)
-        cursor.execute(RESULTS)
-        return {
-            seq: BatchOutcome(
-                lead_id,
-                "merged" if first_seq else "inserted" if is_new else "updated" if lead_id in changed else "unchanged",
-                matched_on or "",
-                first_seq,
-            )
-            for seq, lead_id, is_new, matched_on, first_seq in cursor.fetchall()
+        matched = {
+            seq: (target_id, matched_on, first_seq) for seq, target_id, matched_on, first_seq in cursor.fetchall()
         }
+        changed = self._update_matched(cursor, rows, matched) if matched else set()
+        new_rows = [row for row in rows if row[0] not in matched]
+        new_ids = self._insert_new(cursor, new_rows)
+        results = {
+            seq: BatchOutcome(target_id, "merged" if first_seq else "updated" if target_id in changed else "unchanged",
+                              matched_on, first_seq)
+            for seq, (target_id, matched_on, first_seq) in matched.items()
+        }  # fmt: skip
+        for row, new_id in zip(new_rows, new_ids, strict=True):
+            results[row[0]] = BatchOutcome(new_id, "inserted", "", None)
+        with cursor.cursor.copy(COPY_INDEX) as copy:
+            for row in rows:
+                copy.write_row((results[row[0]].lead_id, row[5], row[4]))
+        with cursor.cursor.copy(COPY_WRITTEN) as copy:
+            for row in rows:
+                outcome = results[row[0]]
+                if outcome.merged_into is None:
+                    copy.write_row((outcome.lead_id, row[0]))
+        return results
+
+    def _update_matched(self, cursor, rows, matched) -> set[int]:
+        """Stage the matched groups whole and fold them into their leads; the ids of the leads that changed."""
+        cursor.execute("TRUNCATE bsync_stage")
+        with cursor.cursor.copy(COPY_MATCHED) as copy:
+            for row in rows:
+                found = matched.get(row[0])
+                if found is not None:
+                    copy.write_row((*row, found[0], found[2]))
+        cursor.execute(WOULD_UPDATE if self.dry_run else UPDATE_MATCHED)
+        return {row[0] for row in cursor.fetchall()}
+
+    def _insert_new(self, cursor, new_rows) -> list[int]:
+        """Ids of the new leads, COPY-ed into `leads` (a dry run allocates -seq and writes nothing)."""
+        if self.dry_run:
+            return [-row[0] for row in new_rows]
+        if not new_rows:
+            return []
+        cursor.execute(ALLOCATE_IDS, [self.sequence, len(new_rows)])
+        new_ids = [new_id for (new_id,) in cursor.fetchall()]
+        with cursor.cursor.copy(COPY_NEW) as copy:
+            for new_id, row in zip(new_ids, new_rows, strict=True):
+                copy.write_row(_lead_row(new_id, row))
+        return new_ids

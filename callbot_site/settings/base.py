@@ -108,7 +108,68 @@ DATABASES = {
         "CONN_HEALTH_CHECKS": True,
     },
 }
+
+# --- Connection pooling (docs/deployment.md, "Connection pooling"; measured in docs/benchmarks.md) ---
+# DATABASE_POOLER=pgbouncer: the URLs point at PgBouncer in transaction mode, where two transactions of one
+# Django connection may run on two server connections, so no state may outlive a transaction: no prepared
+# statement (procrastinate's worker connections take these OPTIONS too) and no WITH HOLD cursor
+# (`.iterator()`). CONN_MAX_AGE stays: PgBouncer pools, the client link to it is kept.
+# DATABASE_POOL=true: Django's psycopg pool in each process instead of CONN_MAX_AGE (which it requires at 0).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+DATABASE_POOL = env.bool("DATABASE_POOL", default=False)
+PREPARE_ONLY_MARKED_STATEMENTS = 2**31 - 1  # psycopg's prepare_threshold: never reached
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: allowed are 'pgbouncer' or empty (direct).")
+for _database in DATABASES.values():
+    _database.setdefault("OPTIONS", {})
+    if DATABASE_POOLER == "pgbouncer":
+        _database["OPTIONS"]["prepare_threshold"] = None
+        _database["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # Direct: a statement the code marks `prepare=True` (the claim, handoff/services/claiming.py) is planned once
+        # per connection; Django's own queries are never prepared (no connection runs one this often). Django's
+        # default (None) would turn `prepare=True` off as well.
+        _database["OPTIONS"].setdefault("prepare_threshold", PREPARE_ONLY_MARKED_STATEMENTS)
+    if DATABASE_POOL:
+        _database["CONN_MAX_AGE"] = 0
+        _database["OPTIONS"]["pool"] = {
+            "min_size": 1,
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": 10,  # waiting longer for a connection: OperationalError, a 503 like an outage
+        }
+# --- end of Connection pooling ---
 DATABASE_ROUTERS = ["core.routers.BeriniaRouter"]
+
+# --- Read replica (core/replica.py; docs/deployment.md, "Read replica") ---
+# With REPLICA_DATABASE_URL, the dashboard, /api/v1/metrics/… and the escalation reports read from a streaming
+# replica; the console, every write and every read inside a transaction stay on the primary. A replica that
+# refuses connections or lags more than REPLICA_MAX_LAG_SECONDS (0: never checked) is left alone for
+# REPLICA_RETRY_SECONDS and those reads go to the primary.
+REPLICA_CONNECT_TIMEOUT_SECONDS = env.int("REPLICA_CONNECT_TIMEOUT_SECONDS", default=2)  # libpq's minimum is 2
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
+REPLICA_MAX_LAG_SECONDS = env.int("REPLICA_MAX_LAG_SECONDS", default=30)
+REPLICA_LAG_CHECK_SECONDS = env.int("REPLICA_LAG_CHECK_SECONDS", default=5)  # per process, at most this often
+if env("REPLICA_DATABASE_URL", default=""):
+    _replica = env.db("REPLICA_DATABASE_URL")
+    # The primary's connection choices (persistence, pooler options) apply to the replica as well, with a short
+    # connect timeout: a replica that is down must cost a request little before it reads from the primary.
+    _replica_options = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica_options["connect_timeout"] = REPLICA_CONNECT_TIMEOUT_SECONDS
+    if isinstance(_replica_options.get("pool"), dict):
+        _replica_options["pool"] = {**_replica_options["pool"], "timeout": REPLICA_CONNECT_TIMEOUT_SECONDS}
+    DATABASES["replica"] = {
+        **_replica,
+        "OPTIONS": _replica_options,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"].get("DISABLE_SERVER_SIDE_CURSORS", False),
+        "CONN_HEALTH_CHECKS": True,
+        # Tests: the alias reads the default test database (a real replica of the test cluster has it too).
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = [*DATABASE_ROUTERS, "core.replica.ReplicaRouter"]
+# --- end of Read replica ---
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,6 +211,8 @@ AXES_VERBOSE = False
 # (callbot_site/client_ip.py; docs/deployment.md, "Behind a load balancer"). Empty: no proxy is believed.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 AXES_CLIENT_IP_CALLABLE = "callbot_site.client_ip.client_ip"
+# The lock-out answer (429): the console's page with the time left and what to do (callbot_site/lockout.py).
+AXES_LOCKOUT_CALLABLE = "callbot_site.lockout.lockout_response"
 
 # Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this origin only; no
 # inline script or style (a template that needs one takes `request.csp_nonce`, which adds the nonce to

@@ -10,8 +10,15 @@ from core.api.fields import AllowedChoiceField, JSONObjectField
 from core.api.patterns import JSON_OBJECT_SCHEMA, NON_BLANK_PATTERN
 from core.api.serializers import StrictInputSerializer
 from handoff import packet
-from handoff.models import AgentNotification, HandoffTicket, Priority, TicketStatus
-from handoff.selectors import active_reason_codes
+from handoff.models import (
+    REASON_MAX_LENGTH,
+    RESOLUTION_NOTES_MAX_LENGTH,
+    AgentNotification,
+    HandoffTicket,
+    Priority,
+    TicketStatus,
+)
+from handoff.selectors import active_reason_codes, queue_names
 from interactions.api.serializers import InteractionOutput, MessageOutput
 
 
@@ -52,10 +59,36 @@ class ContextDataFieldExtension(OpenApiSerializerFieldExtension):
         }
 
 
+class QueueNameField(serializers.CharField):
+    """The name of an existing queue (the service refuses any other with a 400 naming the existing ones)."""
+
+
+class QueueNameFieldExtension(OpenApiSerializerFieldExtension):
+    """The description lists the queues that exist when the schema is served (a list, not an enum: supervisors
+    add queues at any time, and an unknown name is a documented 400 rather than a schema violation)."""
+
+    target_class = QueueNameField
+
+    def map_serializer_field(self, auto_schema, direction):
+        try:
+            names = ", ".join(queue_names())
+        except (DatabaseError, RuntimeError):
+            names = ""  # no database at hand (an offline `spectacular --file`)
+        existing = f" Existing queues now: {names}." if names else ""
+        return {
+            "type": "string",
+            "maxLength": 100,
+            "description": (
+                "An existing queue (default `general`). Any other name is refused with 400 (`errors.queue_name` "
+                f"names the existing queues); supervisors create queues (`manage.py create_queue NAME`).{existing}"
+            ),
+        }
+
+
 class HandoffInput(StrictInputSerializer):
     reason = serializers.CharField()
     priority = AllowedChoiceField(Priority, required=False, default=Priority.MEDIUM)
-    queue_name = serializers.CharField(max_length=100, required=False, default="general")
+    queue_name = QueueNameField(max_length=100, required=False, default="general")
     context_data = ContextDataField(default=dict)
 
 
@@ -109,6 +142,14 @@ class TicketDetailOutput(TicketOutput):
 
 class AssignInput(StrictInputSerializer):
     agent = serializers.CharField(max_length=150, help_text="Username of the agent who gets the ticket.")
+    reason = serializers.CharField(
+        max_length=REASON_MAX_LENGTH,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Why the ticket is taken from its holder. Required (400 without it) when the ticket is assigned "
+        "or in progress; recorded on the audit event and sent to the previous holder. Optional for a queued ticket.",
+    )
 
 
 class ReasonCodeField(serializers.CharField):
@@ -136,7 +177,7 @@ class ReasonCodeFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class ResolveInput(StrictInputSerializer):
-    resolution_notes = serializers.CharField()
+    resolution_notes = serializers.CharField(max_length=RESOLUTION_NOTES_MAX_LENGTH)
     reason_code = ReasonCodeField(max_length=50, help_text="A code of the resolution reasons list.")
 
 

@@ -28,6 +28,8 @@ from .serializers import (
 
 TICKET_ID = uuid_path_parameter("ticket_id")
 TAGS = ["tickets"]
+# The one error shape (core.api.schema adds the component), for responses described here specifically.
+ERROR = {"$ref": "#/components/schemas/Error"}
 
 
 class TicketActionApi(ApiView):
@@ -71,11 +73,33 @@ class TicketDetailApi(ApiView):
 class TicketAssignApi(TicketActionApi):
     permission_classes = [IsSupervisor]
 
-    @extend_schema(tags=TAGS, parameters=[TICKET_ID], request=AssignInput, responses=TicketOutput)
+    @extend_schema(
+        tags=TAGS,
+        parameters=[TICKET_ID],
+        request=AssignInput,
+        responses={
+            200: TicketOutput,
+            400: OpenApiResponse(
+                ERROR,
+                description="Invalid input: an unknown agent, or no `reason` when the ticket has a holder "
+                "(`errors.reason` says who holds it and whether they started).",
+            ),
+            409: OpenApiResponse(
+                ERROR,
+                description="Already held by this agent, the agent is at capacity, or the ticket is resolved.",
+            ),
+        },
+    )
     def post(self, request, ticket_id):
-        """Give the ticket to an agent (supervisors only)."""
-        agent = self.validated(AssignInput)["agent"]
-        ticket = services.assign_ticket_to_agent(ticket_id=ticket_id, agent=agent, actor=request.user)
+        """Give the ticket to an agent (supervisors only); taking it from its holder needs a `reason`.
+
+        The previous holder gets a `reassigned` notification (who, by whom, why); their working notes stay
+        on the ticket for the new holder.
+        """
+        data = self.validated(AssignInput)
+        ticket = services.assign_ticket_to_agent(
+            ticket_id=ticket_id, agent=data["agent"], actor=request.user, reason=data["reason"]
+        )
         return self.ticket_response(ticket)
 
 

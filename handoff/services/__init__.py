@@ -9,6 +9,7 @@ from handoff.rules import HELD_STATUSES, OPEN_STATUSES, TICKET_TRANSITIONS
 
 from .agents import ensure_agent_profile, ensure_console_roles
 from .claiming import claim_next_ticket
+from .notes import save_ticket_note
 from .notifications import mark_all_notifications_read, mark_notification_read
 from .tickets import (
     DEFAULT_QUEUE,
@@ -35,5 +36,6 @@ __all__ = [
     "mark_notification_read",
     "resolve_ticket",
     "return_ticket_to_queue",
+    "save_ticket_note",
     "start_ticket",
 ]

@@ -1,6 +1,7 @@
 """Claim next: the hot path of the console and the API, one SQL statement built from handoff.rules."""
 
 import psycopg
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
@@ -36,7 +37,7 @@ _COLUMNS = ", ".join(f't."{field.column}"' for field in _TICKET_FIELDS)
 # different heads) and ranks those few in claim order (the rules' ageing and order, as
 # selectors.in_claim_order), instead of computing the ageing rank of every queued row.
 # Capacity check, assignment and audit row run in the same statement: one round trip instead
-# of six. The agent's row is locked by the caller beforehand, so this statement's snapshot
+# of six. The agent's row is locked by the statement before, so this statement's snapshot
 # already sees that agent's other claims.
 _CLAIM_NEXT = f"""
 WITH ranked_levels AS (
@@ -103,18 +104,28 @@ SELECT room.capacity, room.held, claimed.* FROM room LEFT JOIN claimed ON TRUE
 _LOCK_AGENT = f'SELECT 1 FROM "{get_user_model()._meta.db_table}" WHERE id = %(agent)s FOR NO KEY UPDATE'
 
 
-def _execute_prepared(sql: str, params: dict) -> tuple | None:
-    """Run a hot statement as a server-side prepared statement on Django's connection.
+def _lock_agent_and_claim(params: dict) -> tuple | None:
+    """Lock the agent's row, then run the claim: two statements sent in one round trip.
 
+    The claim stays a statement of its own: under READ COMMITTED its snapshot is taken once the
+    agent's lock is granted, so it counts the tickets that a concurrent claim of the same agent
+    has just committed. psycopg's pipeline sends BEGIN, the lock and the claim together and reads
+    the three answers at once (three round trips became one).
     Django's cursors bind parameters client-side, so PostgreSQL would plan the claim query
-    (about 1 ms) on every claim. psycopg's own cursor prepares it once per connection and
-    re-prepares by itself on a new one; it shares Django's connection, so the statement runs
-    inside the caller's transaction.
+    (about 0.5 ms) on every claim. psycopg's own cursors ask to prepare both, which psycopg does
+    only when the connection allows it (OPTIONS "prepare_threshold"; Django's default is None:
+    never, see docs/benchmarks.md, "Round two"); they share Django's connection, so the statements
+    run inside the caller's transaction.
     """
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
+    conn = connection.connection
+    # PgBouncer (transaction mode): the statement stays on a server connection the next claim may not get.
+    prepare = settings.DATABASE_POOLER != "pgbouncer"
+    with psycopg.Cursor(conn) as lock, psycopg.Cursor(conn) as claim:
+        with conn.pipeline():
+            lock.execute(_LOCK_AGENT, params, prepare=prepare)
+            claim.execute(_CLAIM_NEXT, params, prepare=prepare)
+        return claim.fetchone()
 
 
 def _ticket_from_row(values) -> HandoffTicket:
@@ -137,11 +148,8 @@ def claim_next_ticket(*, agent, queue_name: str | None = None) -> HandoffTicket 
         raise PermissionRefused("Only human agents and supervisors may claim tickets.")
     if queue_name:
         queue_name = get_or_not_found(Queue.objects.all(), "Queue", pk=queue_name).pk
-    # Same-agent claims queue up here, so each one counts the tickets the previous one took.
-    _execute_prepared(_LOCK_AGENT, {"agent": agent.pk})
-    row = _execute_prepared(
-        _CLAIM_NEXT, {"queue": queue_name or None, "agent": agent.pk, "username": agent.get_username()}
-    )
+    # Same-agent claims queue up on the agent's row, so each one counts the tickets the previous one took.
+    row = _lock_agent_and_claim({"queue": queue_name or None, "agent": agent.pk, "username": agent.get_username()})
     if row is None:
         return None
     limit, held, values = row[0], row[1], row[2:]

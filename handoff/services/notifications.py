@@ -1,4 +1,4 @@
-"""Agents' notifications: new tickets for everyone, assignments for one, and reading them."""
+"""Agents' notifications: new tickets for everyone, assignments and reassignments for one, and reading them."""
 
 from django.db.models import Q
 from django.utils import timezone
@@ -28,6 +28,20 @@ def notify_agent_of_assignment(*, ticket: HandoffTicket, agent, actor) -> AgentN
         agent=agent,
         notification_type=_kind_of(ticket),
         message=f"{actor.get_username()} assigned you a {ticket.priority} ticket in {ticket.queue_id}.",
+    )
+
+
+def notify_agent_of_reassignment(*, ticket: HandoffTicket, previous, actor, reason: str, notes_kept: bool):
+    """Tell the agent who lost the ticket who has it now, who decided and why (the reason is required)."""
+    kept = " Your notes were kept on the ticket for them." if notes_kept else ""
+    return AgentNotification.objects.create(
+        ticket=ticket,
+        agent=previous,
+        notification_type=NotificationType.REASSIGNED,
+        message=(
+            f"{actor.get_username()} reassigned your ticket #{str(ticket.pk)[:8]} ({ticket.customer_id}) to "
+            f"{ticket.assigned_agent.get_username()}: {reason.rstrip('.')}.{kept}"
+        ),
     )
 
 

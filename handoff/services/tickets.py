@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -16,8 +17,18 @@ from interactions.models import InteractionStatus
 
 from .. import packet, rules, selectors, signals
 from ..errors import CapacityReached, NotTicketHolder
-from ..models import HandoffTicket, Priority, Queue, ResolutionReason, TicketEvent, TicketStatus
-from .notifications import notify_agent_of_assignment, notify_agents_of_new_ticket
+from ..models import (
+    REASON_MAX_LENGTH,
+    RESOLUTION_NOTES_MAX_LENGTH,
+    HandoffTicket,
+    Priority,
+    Queue,
+    ResolutionReason,
+    TicketEvent,
+    TicketNote,
+    TicketStatus,
+)
+from .notifications import notify_agent_of_assignment, notify_agent_of_reassignment, notify_agents_of_new_ticket
 
 DEFAULT_QUEUE = "general"
 
@@ -27,16 +38,70 @@ def _check_transition(ticket: HandoffTicket, target: str) -> None:
         raise InvalidTransition("Ticket", ticket.status, target, rules.TICKET_TRANSITIONS[ticket.status])
 
 
-def _require_may_work(ticket: HandoffTicket, actor) -> None:
+def require_may_work(ticket: HandoffTicket, actor) -> None:
     if rules.may_work(ticket, actor):
         return
     if not is_agent(actor):
         raise PermissionRefused("Only human agents and supervisors may work tickets.")
     holder = ticket.assigned_agent.get_username() if ticket.assigned_agent_id else "nobody"
-    raise NotTicketHolder(f"This ticket is held by {holder}; agents may act only on tickets they hold.")
+    raise NotTicketHolder(
+        _taken_from(ticket, actor, holder)
+        or f"This ticket is held by {holder}; agents may act only on tickets they hold."
+    )
 
 
-def _record_event(ticket, action, *, actor, from_status="", from_agent=None, note="") -> TicketEvent:
+def _taken_from(ticket: HandoffTicket, actor, holder: str) -> str:
+    """Why an agent who held this ticket no longer does, in plain words; empty if they never held it.
+
+    Read from the audit trail: the latest event that gave the ticket to them or took it from them.
+    """
+    name = actor.get_username()
+    last = (
+        ticket.events.filter(Q(from_agent=name) | Q(to_agent=name))
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    lost = (TicketEvent.Action.REASSIGNED, TicketEvent.Action.RETURNED)
+    if last is None or last.from_agent != name or last.action not in lost:
+        return ""
+    by = last.actor.get_username() if last.actor_id else "the system"
+    at = timezone.localtime(last.created_at).strftime("%H:%M")
+    why = f" ({last.note})" if last.note else ""
+    if last.action == TicketEvent.Action.REASSIGNED:
+        text = f"This ticket was reassigned to {last.to_agent} by {by} at {at}{why}."
+    else:
+        text = f"This ticket was handed back to the queue by {by} at {at}{why}."
+        if holder != "nobody":
+            text += f" {holder} holds it now."
+    if TicketNote.objects.filter(ticket=ticket, author=actor).exclude(body="").exists():
+        text += f" Your notes were kept on the ticket for {holder if holder != 'nobody' else 'the next holder'}."
+    return text
+
+
+def require_open(ticket: HandoffTicket, what: str) -> None:
+    if ticket.status not in rules.OPEN_STATUSES:
+        raise Conflict(f"{what} of a {ticket.status} ticket can no longer change.")
+
+
+def holder_notes(ticket: HandoffTicket) -> str:
+    """The holder's working notes as they are now (kept on the event of a hand-over); empty without any."""
+    if not ticket.assigned_agent_id:
+        return ""
+    notes = TicketNote.objects.filter(ticket=ticket, author_id=ticket.assigned_agent_id)
+    return notes.values_list("body", flat=True).first() or ""
+
+
+def _reason_text(field: str, reason: str, *, required: bool, why: str = "") -> str:
+    reason = (reason or "").strip()
+    if required and not reason:
+        raise InvalidInput.for_field(field, why or "Say why (required).")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise InvalidInput.for_field(field, f"{len(reason):,} characters; at most {REASON_MAX_LENGTH} are allowed.")
+    return reason
+
+
+def _record_event(ticket, action, *, actor, from_status="", from_agent=None, note="", notes="") -> TicketEvent:
     return TicketEvent.objects.create(
         ticket=ticket,
         action=action,
@@ -46,10 +111,11 @@ def _record_event(ticket, action, *, actor, from_status="", from_agent=None, not
         from_agent=from_agent.get_username() if from_agent else "",
         to_agent=ticket.assigned_agent.get_username() if ticket.assigned_agent_id else "",
         note=note,
+        notes=notes,
     )
 
 
-def _lock_ticket(ticket_id) -> HandoffTicket:
+def lock_ticket(ticket_id) -> HandoffTicket:
     return get_or_not_found(
         HandoffTicket.objects.select_for_update(no_key=True, of=("self",)).select_related("assigned_agent", "queue"),
         "Ticket",
@@ -78,11 +144,29 @@ def _check_capacity(agent, queue: Queue) -> None:
 
 
 def get_or_create_queue(*, name: str) -> Queue:
+    """The existing queue of this name; a mistyped name is refused (400) with the names that exist.
+
+    Supervisors create queues (admin, `manage.py create_queue`). Only the default queue is made on first
+    use, so a bot that names no queue works on any database (a fresh one, one flushed by tests).
+    """
     require_text("queue_name", name)
     if len(name) > Queue._meta.get_field("name").max_length:
         raise InvalidInput.for_field("queue_name", "At most 100 characters.")
-    queue, _ = Queue.objects.get_or_create(name=name)
+    if name == DEFAULT_QUEUE:
+        queue, _ = Queue.objects.get_or_create(name=name)
+        return queue
+    queue = Queue.objects.filter(name=name).first()
+    if queue is None:
+        raise InvalidInput.for_field("queue_name", unknown_queue_message(name))
     return queue
+
+
+def unknown_queue_message(name: str) -> str:
+    existing = sorted({*Queue.objects.values_list("name", flat=True), DEFAULT_QUEUE})
+    return (
+        f"'{name}' is not a queue; existing queues: {', '.join(existing)}. "
+        "A supervisor creates queues in the admin or with `manage.py create_queue NAME`."
+    )
 
 
 def _check_packet_actions(interaction, context_data: dict) -> None:
@@ -162,34 +246,57 @@ def _resolve_agent(agent):
 
 
 @transaction.atomic
-def assign_ticket_to_agent(*, ticket_id, agent, actor) -> HandoffTicket:
-    """A supervisor gives a ticket (queued, or held by someone else) to an agent."""
+def assign_ticket_to_agent(*, ticket_id, agent, actor, reason: str = "") -> HandoffTicket:
+    """A supervisor gives a ticket (queued, or held by someone else) to an agent.
+
+    Taking a ticket from its holder needs a reason: it is recorded on the event (with the holder's notes
+    at that moment) and sent to the previous holder in a "reassigned" notification. Their notes stay on
+    the ticket for the new holder.
+    """
     if not rules.may_assign(actor):
         raise PermissionRefused("Only supervisors may assign or reassign tickets.")
     agent = _resolve_agent(agent)
-    ticket = _lock_ticket(ticket_id)
+    ticket = lock_ticket(ticket_id)
     _check_transition(ticket, TicketStatus.ASSIGNED)
     if ticket.assigned_agent_id == agent.pk:
         raise Conflict(f"The ticket is already held by {agent.get_username()}.")
-    _check_capacity(agent, ticket.queue)
     previous_status, previous_agent = ticket.status, ticket.assigned_agent
+    reason = _reason_text("reason", reason, required=previous_agent is not None, why=_why_reason(ticket))
+    _check_capacity(agent, ticket.queue)
+    notes = holder_notes(ticket)
     ticket.status = TicketStatus.ASSIGNED
     ticket.assigned_agent = agent
     ticket.assigned_at = timezone.now()
     ticket.started_at = None
     ticket.save(update_fields=["status", "assigned_agent", "assigned_at", "started_at", "updated_at"])
     action = TicketEvent.Action.REASSIGNED if previous_agent else TicketEvent.Action.ASSIGNED
-    _record_event(ticket, action, actor=actor, from_status=previous_status, from_agent=previous_agent)
+    _record_event(
+        ticket, action, actor=actor, from_status=previous_status, from_agent=previous_agent, note=reason, notes=notes
+    )
     notify_agent_of_assignment(ticket=ticket, agent=agent, actor=actor)
+    if previous_agent is not None:
+        notify_agent_of_reassignment(
+            ticket=ticket, previous=previous_agent, actor=actor, reason=reason, notes_kept=bool(notes)
+        )
     signals.ticket_assigned.send(sender=HandoffTicket, ticket=ticket)
     return ticket
 
 
+def _why_reason(ticket: HandoffTicket) -> str:
+    if not ticket.assigned_agent_id:
+        return ""
+    state = "started" if ticket.status == TicketStatus.IN_PROGRESS else "assigned, not started"
+    return (
+        f"{ticket.assigned_agent.get_username()} holds this ticket ({state}); "
+        "give a reason for taking it from them (it is sent to them)."
+    )
+
+
 @transaction.atomic
 def start_ticket(*, ticket_id, actor) -> HandoffTicket:
-    ticket = _lock_ticket(ticket_id)
+    ticket = lock_ticket(ticket_id)
     _check_transition(ticket, TicketStatus.IN_PROGRESS)
-    _require_may_work(ticket, actor)
+    require_may_work(ticket, actor)
     previous = ticket.status
     ticket.status = TicketStatus.IN_PROGRESS
     ticket.started_at = timezone.now()
@@ -203,23 +310,38 @@ def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str)
     """Resolve a held ticket and complete its interaction (resolved_at, resolution time).
 
     A reason code (ResolutionReason, editable by supervisors) is required besides the notes, so
-    that escalations can be analysed and the bot improved.
+    that escalations can be analysed and the bot improved. Who may resolve is checked first, so an
+    agent who lost the ticket is told so rather than asked to fix a field.
     """
+    ticket = lock_ticket(ticket_id)
+    _check_transition(ticket, TicketStatus.RESOLVED)
+    require_may_work(ticket, actor)
     require_text("resolution_notes", resolution_notes)
+    resolution_notes = resolution_notes.replace("\r\n", "\n")  # a form's CRLF, one character in maxlength
+    if len(resolution_notes) > RESOLUTION_NOTES_MAX_LENGTH:
+        raise InvalidInput.for_field(
+            "resolution_notes",
+            f"{len(resolution_notes):,} characters; at most {RESOLUTION_NOTES_MAX_LENGTH:,} are allowed.",
+        )
     reason = ResolutionReason.objects.filter(code=reason_code or "", is_active=True).first()
     if reason is None:
         allowed = ", ".join(ResolutionReason.objects.filter(is_active=True).values_list("code", flat=True))
-        raise InvalidInput.for_field("reason_code", f"'{reason_code or ''}' is not allowed; allowed: {allowed}.")
-    ticket = _lock_ticket(ticket_id)
-    _check_transition(ticket, TicketStatus.RESOLVED)
-    _require_may_work(ticket, actor)
+        problem = f"'{reason_code}' is not allowed" if reason_code else "Choose a resolution reason"
+        raise InvalidInput.for_field("reason_code", f"{problem}; allowed: {allowed}.")
     previous = ticket.status
     ticket.status = TicketStatus.RESOLVED
     ticket.resolved_at = timezone.now()
     ticket.resolution_notes = resolution_notes
     ticket.resolution_reason = reason
     ticket.save(update_fields=["status", "resolved_at", "resolution_notes", "resolution_reason", "updated_at"])
-    _record_event(ticket, TicketEvent.Action.RESOLVED, actor=actor, from_status=previous, note=reason_code)
+    _record_event(
+        ticket,
+        TicketEvent.Action.RESOLVED,
+        actor=actor,
+        from_status=previous,
+        note=reason_code,
+        notes=holder_notes(ticket),
+    )
     interaction = interaction_services.get_interaction_for_update(ticket.interaction_id)
     if interaction.status not in interaction_services.FINAL_STATUSES:
         interaction_services.update_interaction_status(
@@ -234,12 +356,18 @@ def resolve_ticket(*, ticket_id, actor, resolution_notes: str, reason_code: str)
 
 @transaction.atomic
 def return_ticket_to_queue(*, ticket_id, actor=None, note: str = "") -> HandoffTicket:
-    """Put a held ticket back in the queue (take-back of a forgotten ticket, or by its holder)."""
-    ticket = _lock_ticket(ticket_id)
+    """Put a held ticket back in the queue (take-back of a forgotten ticket, or by its holder).
+
+    A person handing a ticket back gives a reason (`note`, required then); the take-back job (no actor)
+    writes its own. The holder's notes stay on the ticket and are copied onto the event.
+    """
+    ticket = lock_ticket(ticket_id)
     _check_transition(ticket, TicketStatus.QUEUED)
     if actor is not None:
-        _require_may_work(ticket, actor)
+        require_may_work(ticket, actor)
+    note = _reason_text("reason", note, required=actor is not None, why="Say why you hand this ticket back (required).")
     previous_status, previous_agent = ticket.status, ticket.assigned_agent
+    notes = holder_notes(ticket)
     ticket.status = TicketStatus.QUEUED
     ticket.assigned_agent = None
     ticket.assigned_at = None
@@ -252,5 +380,6 @@ def return_ticket_to_queue(*, ticket_id, actor=None, note: str = "") -> HandoffT
         from_status=previous_status,
         from_agent=previous_agent,
         note=note,
+        notes=notes,
     )
     return ticket

@@ -80,7 +80,15 @@ def test_queues_and_queued_tickets_in_claim_order(agent_api, activity):
             "oldest_wait_minutes": 9,
             "target_wait_minutes": 5,
             "late": True,
-        }
+        },
+        {  # the default queue, empty: listed all the same
+            "queue": "general",
+            "queued": 0,
+            "oldest_created_at": None,
+            "oldest_wait_minutes": None,
+            "target_wait_minutes": 5,
+            "late": False,
+        },
     ]
     assert [(ticket["priority"], ticket["wait_minutes"]) for ticket in tickets] == [("high", 0), ("low", 9)]
 

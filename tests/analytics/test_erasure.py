@@ -81,6 +81,7 @@ def conversation(customer_id: str, words: str, agent_user) -> Interaction:
         interaction_id=interaction.pk, reason=f"Address change: {words}", context_data={"said": words}
     )
     handoff_services.claim_next_ticket(agent=agent_user)
+    handoff_services.save_ticket_note(ticket_id=ticket.pk, author=agent_user, body=f"Caller moving to {words}")
     handoff_services.resolve_ticket(
         ticket_id=ticket.pk, actor=agent_user, resolution_notes=f"Moved to {words}", reason_code="other"
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from analytics.services import purge_old_data, retention
 from core.errors import Conflict, InvalidInput
 from crm.models import ActionProposal, CrmAction
-from handoff.models import AgentNotification, HandoffTicket, TicketEvent
+from handoff.models import AgentNotification, HandoffTicket, TicketEvent, TicketNote
 from idempotency.models import IdempotencyKey
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.analytics.factories import backdate
@@ -29,6 +29,7 @@ CHILD_MODELS = (
     HandoffTicket,
     AgentNotification,
     TicketEvent,
+    TicketNote,
 )
 
 
@@ -43,6 +44,7 @@ def interaction_with_children(age_days: int) -> Interaction:
     ticket = HandoffTicketFactory(interaction=interaction, status="resolved", resolved_at=timezone.now())
     AgentNotificationFactory(ticket=ticket)
     TicketEventFactory(ticket=ticket)
+    TicketNote.objects.create(ticket=ticket, author=AgentFactory(), body="Called the customer back.")
     return interaction
 
 
@@ -73,6 +75,7 @@ def test_purge_deletes_old_interactions_and_everything_hanging_on_them(old_and_r
     assert report.removed == {
         "agent_notifications": 3,
         "handoff_ticket_events": 3,
+        "handoff_ticket_notes": 3,
         "handoff_tickets": 3,
         "conversation_messages": 6,
         "response_logs": 3,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.roles import is_bot
 from tests.accounts.two_factor_factories import force_login
 from tests.api.conftest import token_client
+from tests.handoff.factories import QueueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +72,7 @@ def test_simple_crm_case_over_http(bot_client, agent_client, agent, client):
 
 
 def test_complex_handoff_case_over_http(bot_client, agent_client, supervisor_client):
+    QueueFactory(name="claims")  # bots name existing queues only
     turn = _ok(
         bot_client.post(
             "/api/v1/turns/",

@@ -22,6 +22,7 @@ def _aged(ticket, minutes):
 
 
 def test_open_handoff_201_queued_then_409_while_one_is_open(bot_client, agent):
+    QueueFactory(name="claims")  # bots name existing queues only
     interaction = InteractionFactory(customer_id="C-3")
     url = f"/api/v1/interactions/{interaction.pk}/handoff/"
     body = {"reason": "Dispute", "priority": "high", "queue_name": "claims", "context_data": {"emotion": "angry"}}

@@ -13,13 +13,14 @@ from handoff import packet
 from handoff.models import HandoffTicket
 from interactions.models import Interaction
 from tests.crm.factories import CrmActionFactory
-from tests.handoff.factories import handoff_packet
+from tests.handoff.factories import QueueFactory, handoff_packet
 from tests.interactions.factories import InteractionFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _open(client, interaction, context_data):
+    QueueFactory(name="claims")  # bots name existing queues only
     return client.post(
         f"/api/v1/interactions/{interaction.pk}/handoff/",
         {"reason": "Dispute", "queue_name": "claims", "context_data": context_data},

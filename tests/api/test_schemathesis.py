@@ -60,11 +60,12 @@ def api_headers(request):
 
 
 def _reason_codes_aside(document: dict) -> dict:
-    """The document without the list of resolution reason codes, which is read from the database: at
-    collection time there is none, so SERVED declares the code as plain text."""
+    """The document without the list of resolution reason codes and the queue names, which are read from the
+    database: at collection time there is none, so SERVED declares the code as plain text and lists no queue."""
     document = json.loads(json.dumps(document))
     document["components"]["schemas"].pop("ReasonCodeEnum", None)
     document["components"]["schemas"]["ResolveInputRequest"]["properties"]["reason_code"] = "aside"
+    document["components"]["schemas"]["HandoffInputRequest"]["properties"]["queue_name"]["description"] = "aside"
     return document
 
 

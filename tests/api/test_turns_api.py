@@ -10,6 +10,7 @@ from callbot_site import turns
 from crm.models import CrmAction
 from handoff.models import HandoffTicket
 from interactions.models import ConversationMessage, Interaction, ResponseLog
+from tests.handoff.factories import QueueFactory
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,7 @@ def test_first_turn_creates_the_interaction_and_records_every_part(bot_client):
 
 
 def test_next_turn_continues_the_interaction_and_can_open_a_handoff(bot_client):
+    QueueFactory(name="claims")  # bots name existing queues only
     interaction = InteractionFactory()
     ConversationMessageFactory(interaction=interaction, turn_number=1)
     response = bot_client.post(

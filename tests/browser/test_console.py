@@ -69,6 +69,7 @@ def test_supervisor_reassigns_a_ticket(page, live_server, people):
     _login(page, live_server, "supervisor")
     page.goto(f"{live_server.url}/admin/handoff/handoffticket/{ticket.pk}/change/")
     page.select_option("#cb-agent", "agent2")
+    page.fill("#cb-assign-reason", "agent1 is away")  # the ticket has a holder: a reason is required
     page.click("#cb-assign")
     page.wait_for_selector(".messagelist")
     assert "Ticket assigned to agent2." in page.inner_text(".messagelist")
@@ -76,6 +77,7 @@ def test_supervisor_reassigns_a_ticket(page, live_server, people):
     assert "agent1 → agent2" in page.inner_text("#cb-history")
     ticket.refresh_from_db()
     assert ticket.assigned_agent == agent2
+    assert ticket.events.get(action="reassigned").note == "agent1 is away"
 
 
 def test_an_agent_is_refused_another_agents_ticket(page, live_server, people):

@@ -9,13 +9,14 @@ from handoff import services
 from handoff.models import HandoffTicket
 from tests.browser.helpers import assert_no_csp_violation, log_in
 from tests.crm.factories import CrmActionFactory, CustomerFactory
-from tests.handoff.factories import PASSWORD, AgentFactory, handoff_packet
+from tests.handoff.factories import PASSWORD, AgentFactory, QueueFactory, handoff_packet
 from tests.interactions.factories import ConversationMessageFactory, InteractionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _open_ticket(customer_name: str, reason: str, context_data_for, *, queue="claims", priority="medium"):
+    QueueFactory(name=queue)  # bots name existing queues only
     customer = CustomerFactory(name=customer_name)
     interaction = InteractionFactory(customer_id=customer.customer_id, intent="claim_dispute", emotion="frustrated")
     ConversationMessageFactory(interaction=interaction, turn_number=1, message="Mon sinistre a été refusé.")

@@ -17,6 +17,7 @@ from handoff.models import HandoffTicket
 from idempotency.models import IdempotencyKey
 from interactions.models import ConversationMessage, Interaction, ResponseLog
 from tests.clients.conftest import connect
+from tests.handoff.factories import QueueFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(120)]
 
@@ -103,6 +104,7 @@ def test_simple_crm_case(live_server_url, tokens):
 
 
 def test_complex_handoff_case(live_server_url, tokens):
+    QueueFactory(name="claims")  # bots name existing queues only
     with DatabaseService(base_url=live_server_url, token=tokens.bot) as db_service:
         interaction = db_service.create_interaction(
             customer_id="CUST-002",

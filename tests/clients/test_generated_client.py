@@ -20,6 +20,7 @@ from drf_spectacular.generators import SchemaGenerator
 from handoff.models import HandoffTicket
 from handoff.services.agents import ensure_console_roles
 from interactions.models import Interaction
+from tests.handoff.factories import QueueFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]
 
@@ -124,6 +125,7 @@ def test_the_simple_crm_case_through_the_generated_client(api, live_server_url, 
 
 
 def test_the_complex_handoff_case_through_the_generated_client(api, live_server_url, tokens):
+    QueueFactory(name="claims")  # bots name existing queues only
     m = models()
     bot = client(api, live_server_url, tokens.bot)
     agent = client(api, live_server_url, tokens.agent)

@@ -239,7 +239,7 @@ def test_agent_starts_and_resolves_a_ticket_they_hold(agent):
 @pytest.mark.parametrize(
     "data, expected",
     [
-        ({"reason_code": "", "resolution_notes": "done"}, "Choose a resolution reason."),
+        ({"reason_code": "", "resolution_notes": "done"}, "Choose a resolution reason; allowed: "),
         ({"reason_code": "other", "resolution_notes": " "}, "resolution_notes"),
         ({"reason_code": "bored", "resolution_notes": "done"}, "'bored' is not allowed"),
     ],
@@ -286,12 +286,12 @@ def test_supervisor_assigns_and_reassigns(supervisor, agent, other_agent):
     client = _client(supervisor)
     assert 'id="cb-assign"' in client.get(_ticket_url(ticket)).content.decode()
     client.post(_ticket_url(ticket, "assign"), {"agent": "alice"})
-    client.post(_ticket_url(ticket, "assign"), {"agent": "bob"})
+    client.post(_ticket_url(ticket, "assign"), {"agent": "bob", "reason": "alice is off sick"})
     ticket.refresh_from_db()
     assert ticket.assigned_agent == other_agent
-    assert list(ticket.events.values_list("action", "from_agent", "to_agent", "actor__username")) == [
-        ("assigned", "", "alice", "sam"),
-        ("reassigned", "alice", "bob", "sam"),
+    assert list(ticket.events.values_list("action", "from_agent", "to_agent", "actor__username", "note")) == [
+        ("assigned", "", "alice", "sam", ""),
+        ("reassigned", "alice", "bob", "sam", "alice is off sick"),
     ]
 
 
@@ -306,7 +306,7 @@ def test_agents_cannot_assign(agent, other_agent):
 
 def test_hand_back_returns_the_ticket_to_the_queue(agent):
     ticket = _held_by(agent)
-    _client(agent).post(_ticket_url(ticket, "hand-back"), {"note": "customer unreachable"})
+    _client(agent).post(_ticket_url(ticket, "hand-back"), {"reason": "customer unreachable"})
     ticket.refresh_from_db()
     assert (ticket.status, ticket.assigned_agent) == ("queued", None)
     assert ticket.events.last().note == "customer unreachable"
@@ -319,6 +319,8 @@ def test_return_selected_action(supervisor, agent):
     )
     assert "2 ticket(s) returned to the queue." in _messages(response)
     assert set(HandoffTicket.objects.values_list("status", flat=True)) == {"queued"}
+    notes = set(TicketEvent.objects.filter(action="returned").values_list("note", flat=True))
+    assert notes == {"Returned by sam from the queue page"}
 
 
 def test_return_selected_action_refuses_other_agents_tickets(agent, other_agent):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, PermissionRefused
 from handoff import selectors, services
 from handoff.errors import CapacityReached, NotTicketHolder
-from handoff.models import AgentNotification, HandoffTicket, Queue
+from handoff.models import AgentNotification, HandoffTicket
 from interactions.models import Interaction
 from tests.handoff.factories import AgentFactory, AgentProfileFactory, HandoffTicketFactory, QueueFactory
 from tests.interactions.factories import InteractionFactory
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_handoff_ticket_queues_it_and_notifies_agents(agent, other_agent, supervisor):
+    QueueFactory(name="claims")  # bots name existing queues only (tests/console/test_queues.py)
     interaction = InteractionFactory(customer_id="CUST-7")
     ticket = services.create_handoff_ticket(
         interaction_id=interaction.pk,
@@ -27,7 +28,6 @@ def test_create_handoff_ticket_queues_it_and_notifies_agents(agent, other_agent,
     )
     ticket.refresh_from_db()
     assert (ticket.status, ticket.queue_id, ticket.customer_id) == ("queued", "claims", "CUST-7")
-    assert Queue.objects.filter(name="claims").exists()
     assert Interaction.objects.get(pk=interaction.pk).status == "in_progress"
     notified = set(AgentNotification.objects.filter(ticket=ticket).values_list("agent__username", "notification_type"))
     assert notified == {("alice", "urgent"), ("bob", "urgent"), ("sam", "urgent")}
@@ -118,11 +118,17 @@ def test_reassigning_moves_the_ticket_and_audits_both_agents(agent, other_agent,
     ticket = HandoffTicketFactory()
     services.assign_ticket_to_agent(ticket_id=ticket.pk, agent=agent, actor=supervisor)
     services.start_ticket(ticket_id=ticket.pk, actor=agent)
-    services.assign_ticket_to_agent(ticket_id=ticket.pk, agent=other_agent, actor=supervisor)
+    services.assign_ticket_to_agent(ticket_id=ticket.pk, agent=other_agent, actor=supervisor, reason="Rebalancing")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.assigned_agent, ticket.started_at) == ("assigned", other_agent, None)
     last = ticket.events.last()
-    assert (last.action, last.from_agent, last.to_agent, last.actor) == ("reassigned", "alice", "bob", supervisor)
+    assert (last.action, last.from_agent, last.to_agent, last.actor, last.note) == (
+        "reassigned",
+        "alice",
+        "bob",
+        supervisor,
+        "Rebalancing",
+    )
 
 
 def test_agents_act_only_on_tickets_they_hold(agent, other_agent, supervisor):

@@ -213,13 +213,18 @@ class DatabaseService:
         body = {"reason": reason, "priority": priority, "queue_name": queue_name, "context_data": context_data}
         return self._call("POST", f"interactions/{_segment(interaction_id)}/handoff/", body=body)
 
-    def assign_ticket_to_agent(self, *, ticket_id: str | uuid.UUID, agent: str, actor: str | None = None) -> Ticket:
+    def assign_ticket_to_agent(
+        self, *, ticket_id: str | uuid.UUID, agent: str, actor: str | None = None, reason: str = ""
+    ) -> Ticket:
         """Give a ticket to an agent. `agent` is the agent's **username**.
+
+        `reason` is required when the ticket already has a holder (a reassignment); the holder is told it.
 
         `actor` is the API **token** of the supervisor who assigns (the API knows the actor by its token);
         default: this service's token. Only supervisors may assign: other tokens get PermissionDenied.
         """
-        return self._call("POST", f"tickets/{_segment(ticket_id)}/assign/", body={"agent": agent}, token=actor)
+        body = {"agent": agent, **({"reason": reason} if reason else {})}
+        return self._call("POST", f"tickets/{_segment(ticket_id)}/assign/", body=body, token=actor)
 
     def resolve_ticket(
         self,
