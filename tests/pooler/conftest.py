@@ -2,8 +2,9 @@
 
 It starts after pytest-django created the test databases and stops when the module ends: its server connections
 would otherwise stay open on the test databases for the rest of the run (tests that count the Berinia
-database's sessions run later in the same worker, and the databases could not be dropped at the end). Without a pgbouncer binary
-the tests here are skipped with the reason printed (`make test` installs it first: scripts/install_pgbouncer.sh).
+database's sessions run later in the same worker, and the databases could not be dropped at the end).
+Without a pgbouncer binary the tests here are skipped with the reason printed (`make test` installs it first:
+scripts/install_pgbouncer.sh).
 """
 
 import sys
