@@ -46,7 +46,9 @@ def pytest_runtest_teardown(item, nextitem):
     """
     flushes = _flushes(item)
     result = yield
-    if flushes:
+    # After the run's last test the session's fixtures are gone too: the test databases are dropped and the
+    # connection points at the configured database again, which must never be written to.
+    if flushes and nextitem is not None:
         from django.contrib.contenttypes.models import ContentType
         from pytest_django.plugin import blocking_manager_key
 
@@ -80,9 +82,22 @@ def admin_client(client, admin_user):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test `berinia` database is created empty (nothing migrates there): give it Berinia's tables once."""
+    """The test `berinia` database is created empty (nothing migrates there): give it Berinia's tables once.
+
+    At the end, sessions that a test's servers or threads left open on the test databases are closed, so that
+    pytest-django can drop them (else: "database … is being accessed by other users", and they stay).
+    """
+    from django.db import connections
+
     from tests.berinia_sync.schema import load_berinia_schema
 
     with django_db_blocker.unblock():
         load_berinia_schema()
     yield
+    with django_db_blocker.unblock():
+        for alias in ("default", "berinia"):
+            with connections[alias].cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
