@@ -38,6 +38,7 @@ JUSTIFIED = [
     ("a reference to a row that does not exist (400 naming the field)", "No user with this username"),
     ("a reference to a row that does not exist (400 naming the field)", "does not exist in Berinia"),
     ("a reference to a row that does not exist (400 naming the field)", "is not a CRM action of this interaction"),
+    ("a reference to a row that does not exist (400 naming the field)", "is not a queue; existing queues:"),
     ("NUL in an undeclared query parameter (400)", "The request contains a NUL"),
     ("request line over gunicorn's limit (414)", "URI Too Long"),
     ("the stateful phase adds an undeclared body field (400)", "Unknown field; allowed:"),
