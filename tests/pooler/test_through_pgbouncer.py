@@ -11,8 +11,10 @@ import threading
 import uuid
 from collections import Counter
 
+import psycopg
 import pytest
 import requests
+from psycopg.rows import dict_row
 
 from accounts.services import create_api_client, issue_api_token
 from berinia_sync.services import writer
@@ -162,8 +164,13 @@ def berinia_campaign(bouncer):
 
 
 class ServerChurn:
-    """PgBouncer closes a database's server connections once released every 50 ms, as server_lifetime and
-    server_idle_timeout do now and then in production: a client may not count on keeping one."""
+    """PgBouncer closes a database's server connections once released, every 50 ms, as server_lifetime and
+    server_idle_timeout do now and then in production: a client may not count on keeping one.
+
+    It waits while a server connection is logging in: RECONNECT also drops logins in progress, and on a loaded
+    machine (a login slower than 50 ms) every login would be dropped and the clients time out waiting
+    (`client_login_timeout (server down)`), which production's timeouts never do.
+    """
 
     def __init__(self, bouncer, dbname: str):
         self.bouncer, self.dbname = bouncer, dbname
@@ -171,10 +178,19 @@ class ServerChurn:
         self.thread = threading.Thread(target=self._churn)
         self.reconnects = 0
 
+    def _servers(self) -> dict[str, int]:
+        with psycopg.connect(**self.bouncer.conninfo("pgbouncer"), autocommit=True) as admin:
+            pools = psycopg.ClientCursor(admin, row_factory=dict_row).execute("SHOW POOLS").fetchall()
+        pool = next((pool for pool in pools if pool["database"] == self.dbname), {})
+        logged_in = sum(pool.get(state, 0) for state in ("sv_active", "sv_idle", "sv_used", "sv_tested"))
+        return {"logged_in": logged_in, "logging_in": pool.get("sv_login", 0)}
+
     def _churn(self) -> None:
         while not self.stopping.wait(0.05):
-            reconnect(self.bouncer, self.dbname)
-            self.reconnects += 1
+            servers = self._servers()
+            if servers["logged_in"] and not servers["logging_in"]:
+                reconnect(self.bouncer, self.dbname)
+                self.reconnects += 1
 
     def __enter__(self):
         self.thread.start()
