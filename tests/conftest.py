@@ -29,6 +29,24 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # a stable sort: nothing else moves
 
 
+# Under pytest-xdist (`--dist loadfile`) a file's tests run on one worker, as they may share module fixtures
+# (servers, PgBouncer). These files share none, and each is minutes of work: their tests go to any free worker.
+SPREAD_FILES = ("tests/api/test_schemathesis.py",)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SpreadingFileScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = super()._split_scope(nodeid)
+            return nodeid if path in SPREAD_FILES else path
+
+    return SpreadingFileScheduling(config, log)
+
+
 def _flushes(item) -> bool:
     """A transactional test (marker, transactional_db or live_server) empties every table when it ends."""
     marker = item.get_closest_marker("django_db")
@@ -81,23 +99,13 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test `berinia` database is created empty (nothing migrates there): give it Berinia's tables once.
-
-    At the end, sessions that a test's servers or threads left open on the test databases are closed, so that
-    pytest-django can drop them (else: "database … is being accessed by other users", and they stay).
-    """
-    from django.db import connections
-
-    from tests.berinia_sync.schema import load_berinia_schema
+def django_db_setup(django_test_environment, django_db_modify_db_settings, django_db_blocker):
+    """pytest-django's, with each worker's databases cloned from a migrated template (tests/database_templates.py)
+    rather than migrated: one migration per change of the migrations instead of one per worker and run."""
+    from tests.database_templates import create_test_databases, drop_test_databases
 
     with django_db_blocker.unblock():
-        load_berinia_schema()
+        originals = create_test_databases()
     yield
     with django_db_blocker.unblock():
-        for alias in ("default", "berinia"):
-            with connections[alias].cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
+        drop_test_databases(originals)

@@ -22,7 +22,6 @@ from tests.crm.factories import CrmActionFactory, CustomerFactory
 from tests.handoff.factories import HandoffTicketFactory
 from tests.interactions.factories import ConversationMessageFactory
 
-SCRATCH = f"{connection.settings_dict['NAME']}_restore"
 SYSTEM_PG15_DUMP = Path("/usr/lib/postgresql/15/bin/pg_dump")
 
 
@@ -43,13 +42,15 @@ def row_counts(dbname: str) -> dict[str, int]:
 
 @pytest.fixture
 def scratch_database(transactional_db):
-    """An empty database next to the test database, dropped afterwards."""
+    """An empty database next to the test database (named after it: parallel runs never share one), dropped
+    afterwards."""
+    scratch = f"{connection.settings_dict['NAME']}_restore"
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}"')
-        cursor.execute(f'CREATE DATABASE "{SCRATCH}"')
-    yield SCRATCH
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        cursor.execute(f'CREATE DATABASE "{scratch}"')
+    yield scratch
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 @pytest.mark.django_db(transaction=True)
