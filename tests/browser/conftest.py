@@ -5,9 +5,11 @@ installs it where the machine allows). Screenshots go to artifacts/screenshots/ 
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from tests.browser.helpers import keep_csp_message
 
@@ -57,7 +59,29 @@ def screenshot_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def csp_violations(request):
+def live_requests_done_before_flush(request):
+    """After the page is closed, wait for the requests it left running in the live server, then let the test
+    database be flushed. A console page polls (live.js): the flush's TRUNCATE of every table, with a poll
+    still reading some of them, is a deadlock that fails the flush and leaves the worker's database dirty."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed last
+    yield
+    deadline = time.monotonic() + 10
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request, live_requests_done_before_flush):
     """Every Content-Security-Policy violation the page reports (console messages and DOM events).
 
     The pages run under the production policy (callbot_site/settings/base.py): a test that opens a
