@@ -56,13 +56,14 @@ pgbouncer:
 	-@scripts/install_pgbouncer.sh
 
 # pytest-xdist workers: the suite mostly waits (servers, worker processes, Chromium, a 2-minute outage), so more
-# workers than cores pay. Whole files go to one worker; each worker has its own test databases (…_gw0, …_gw1).
+# workers than cores pay. Whole files go to one worker (schemathesis' tests spread out: tests/conftest.py); each
+# worker has its own test databases (…_gw0, …_gw1), copies of a migrated template kept between runs
+# (tests/database_templates.py). The bench's smoke run is one of the tests (tests/bench/test_smoke.py).
 PYTEST_WORKERS ?= 4
 
 test: db browsers pgbouncer
 	$(VENV)/bin/lint-imports --no-logo
 	DJANGO_SETTINGS_MODULE=callbot_site.settings.test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile  # pytest-django prefers the environment to pyproject
-	$(MAKE) --no-print-directory bench-smoke
 
 # The full bench installs its peer baseline first (dlt, the `bench` extra; not needed by bench-smoke).
 bench: db pgbouncer
@@ -77,6 +78,7 @@ bench-growth: db
 contract: db
 	$(PY) scripts/contract_check.py
 
+# Also a test (tests/bench/test_smoke.py), run by `make test` beside the others.
 bench-smoke: db
 	BENCH_DB_SUFFIX=_smoke $(PY) -m bench --smoke
 
