@@ -154,9 +154,13 @@ class Standby:
         return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True)
 
     def wait_caught_up(self, timeout: float = 60) -> None:
-        """Until the replica has replayed everything the primary wrote so far."""
+        """Until the replica has replayed everything the primary wrote so far.
+
+        The insert position, not the write position: the test databases commit without waiting for the disk
+        (synchronous_commit off), so a commit may still be in the WAL buffers, which the WAL writer sends soon.
+        """
         with self.primary_connection() as primary:
-            target = primary.execute("SELECT pg_current_wal_lsn()").fetchone()[0]
+            target = primary.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
         deadline = time.monotonic() + timeout
         with self.connect() as replica:
             while True:
