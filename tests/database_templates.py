@@ -9,6 +9,7 @@ digest) clones it at once. Templates of older digests are dropped when a new one
 
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,8 +66,10 @@ def _build(admin, alias: str, template: str, stale_prefix: str) -> None:
         load_berinia_schema()
     connections[alias].close()
     admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(building), sql.Identifier(template)))
+    # Exactly this run's name and a digest: another suffix's templates (`test_callbot_x_tpl_…`) are not ours.
     stale = admin.execute(
-        "SELECT datname FROM pg_database WHERE starts_with(datname, %s) AND datname <> %s", [stale_prefix, template]
+        "SELECT datname FROM pg_database WHERE datname ~ %s AND datname <> %s",
+        [f"^{re.escape(stale_prefix)}[0-9a-f]{{12}}$", template],
     ).fetchall()
     for (name,) in stale:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
