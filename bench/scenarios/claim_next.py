@@ -9,7 +9,7 @@ import threading
 
 from django.db import connections
 
-from bench import datagen, people
+from bench import claims, datagen, people
 from bench.report import Figure, ScenarioResult
 from bench.runner import timed
 
@@ -32,13 +32,13 @@ def run(ctx) -> ScenarioResult:
     doubles = 0
     for _ in range(s.runs):
         for figure, claim in ((product, _claim_with_service), (baseline, _claim_raw)):
-            _reset(ctx)
+            claims.reset(ctx)
             seconds, ids = _in_threads(ctx, agents, claim)
-            doubles += len(ids) - len(set(ids)) + _double_claims_in_db(ctx, len(ids))
+            doubles += len(ids) - len(set(ids)) + claims.double_claims_in_db(ctx, len(ids))
             figure.values.append(len(ids) / seconds)
-    claims = s.agents * s.claims_per_agent
+    per_run = s.agents * s.claims_per_agent
     product.note = f"{doubles} double claims; {s.agents} agents × {s.claims_per_agent} claims from {s.queued_tickets:,}"
-    result = ScenarioResult(NAME, [product, baseline], details={"double_claims": doubles, "claims_per_run": claims})
+    result = ScenarioResult(NAME, [product, baseline], details={"double_claims": doubles, "claims_per_run": per_run})
     product.met = doubles == 0 and result.ratio(product) >= 0.6
     return result
 
@@ -53,23 +53,6 @@ def _prepare(ctx) -> list:
         datagen.queue_tickets(conn, s.queued_tickets, queued_share=1.0, holder_id=None, queues=queues)
     ctx.log(f"{s.queued_tickets:,} queued tickets")
     return agents
-
-
-def _reset(ctx) -> None:
-    with ctx.dbs.callbot(autocommit=True) as conn:
-        conn.execute(
-            "UPDATE handoff_tickets SET status = 'queued', assigned_agent_id = NULL, assigned_at = NULL "
-            "WHERE status <> 'queued'"
-        )
-        conn.execute("TRUNCATE handoff_ticket_events, agent_notifications")
-        conn.execute("VACUUM ANALYZE handoff_tickets")
-
-
-def _double_claims_in_db(ctx, claims: int) -> int:
-    """Claims that did not end in a distinct assigned ticket (0 when every claim took its own ticket)."""
-    with ctx.dbs.callbot() as conn:
-        taken = conn.execute("SELECT count(*) FROM handoff_tickets WHERE status = 'assigned'").fetchone()[0]
-    return claims - taken
 
 
 def _in_threads(ctx, agents, claim) -> tuple[float, list]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import environ
 
-from bench import loadgen
+from bench import claims, loadgen
 from bench.report import Figure, ScenarioResult
 from scripts import pgbouncer
 
@@ -135,31 +135,15 @@ def _claims(ctx, envs) -> list[Figure]:
     doubles = 0
     for _ in range(s.runs):
         for path in PATHS:
-            _reset(ctx)
+            claims.reset(ctx)
             seconds, ids = _claim_in_subprocess(envs[path], [agent.pk for agent in agents], s.claims_per_agent)
-            doubles += len(ids) - len(set(ids)) + _double_claims_in_db(ctx, len(ids))
+            doubles += len(ids) - len(set(ids)) + claims.double_claims_in_db(ctx, len(ids))
             figures[path].values.append(len(ids) / seconds)
     figures[DIRECT].note = f"{s.agents} agents × {s.claims_per_agent} claims from {s.queued_tickets:,}"
     figures[BOUNCER].goal = "0 double claims"
     figures[BOUNCER].met = doubles == 0
     figures[BOUNCER].note = f"{doubles} double claims over every path and run"
     return list(figures.values())
-
-
-def _reset(ctx) -> None:
-    with ctx.dbs.callbot(autocommit=True) as conn:
-        conn.execute(
-            "UPDATE handoff_tickets SET status = 'queued', assigned_agent_id = NULL, assigned_at = NULL "
-            "WHERE status <> 'queued'"
-        )
-        conn.execute("TRUNCATE handoff_ticket_events, agent_notifications")
-        conn.execute("VACUUM ANALYZE handoff_tickets")
-
-
-def _double_claims_in_db(ctx, claims: int) -> int:
-    with ctx.dbs.callbot() as conn:
-        taken = conn.execute("SELECT count(*) FROM handoff_tickets WHERE status = 'assigned'").fetchone()[0]
-    return claims - taken
 
 
 def _claim_in_subprocess(env: dict, agent_ids: list[int], count: int) -> tuple[float, list]:
