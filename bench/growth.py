@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from bench import datagen, features, leadgen, stopwatch
+from bench import claims, datagen, features, leadgen, stopwatch
 from bench.runner import Context, timed
 from bench.scenarios import analytics, bot_turn, claim_next, lead_export, queue_page
 
@@ -87,9 +87,9 @@ def _claim_next(ctx, size: int) -> float:
     agents = claim_next._prepare(sized)
 
     def one_run() -> float:
-        claim_next._reset(sized)
+        claims.reset(sized)
         seconds, ids = claim_next._in_threads(sized, agents, claim_next._claim_with_service)
-        if len(ids) != len(set(ids)) or claim_next._double_claims_in_db(sized, len(ids)):
+        if len(ids) != len(set(ids)) or claims.double_claims_in_db(sized, len(ids)):
             raise RuntimeError("double claims in the growth run")
         return seconds * 1000 / len(ids)
 
