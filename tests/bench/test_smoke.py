@@ -15,41 +15,30 @@ from tests.processes import PYTHON, ROOT
 pytestmark = pytest.mark.slow
 
 
+def _bench(*arguments: str, databases: str, timeout: int) -> tuple[list[str], str]:
+    """Run the bench as `make bench-smoke` does, on its own databases (apart from a parallel run's); the bench
+    picks its own settings. (lines of its table, its whole output for the assertion messages)."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env["BENCH_DB_SUFFIX"] = f"_{databases}{os.environ.get('TEST_DB_SUFFIX', '')}"
+    result = subprocess.run(
+        [PYTHON, "-m", "bench", *arguments], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    output = (result.stdout + result.stderr)[-5000:]
+    assert result.returncode == 0, output
+    return result.stdout.splitlines(), output
+
+
 @pytest.mark.timeout(600)
 def test_every_scenario_of_the_bench_runs_at_smoke_size():
-    # Its own databases (bench_callbot_smoke…), apart from a parallel run's; the bench picks its own settings.
-    suffix = f"_smoke{os.environ.get('TEST_DB_SUFFIX', '')}"
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    result = subprocess.run(
-        [PYTHON, "-m", "bench", "--smoke"],
-        cwd=ROOT,
-        env={**env, "BENCH_DB_SUFFIX": suffix},
-        capture_output=True,
-        text=True,
-        timeout=560,
-    )
+    table, output = _bench("--smoke", databases="smoke", timeout=560)
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-5000:]
     names = {scenario.NAME for scenario in scenarios.load()}
-    table = result.stdout.splitlines()
-    assert all(any(line.startswith(name) for line in table) for name in names), output[-5000:]
+    assert all(any(line.startswith(name) for line in table) for name in names), output
 
 
 @pytest.mark.timeout(300)
 def test_the_growth_table_runs_at_smoke_size():
-    suffix = f"_growth{os.environ.get('TEST_DB_SUFFIX', '')}"
-    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
-    result = subprocess.run(
-        [PYTHON, "-m", "bench", "--growth", "--smoke"],
-        cwd=ROOT,
-        env={**env, "BENCH_DB_SUFFIX": suffix},
-        capture_output=True,
-        text=True,
-        timeout=280,
-    )
+    table, output = _bench("--growth", "--smoke", databases="growth", timeout=280)
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-5000:]
     for measure in ("queue page", "claim-next", "POST turns/", "export dedupe", "30-day performance"):
-        assert any(line.startswith(measure) for line in result.stdout.splitlines()), output[-5000:]
+        assert any(line.startswith(measure) for line in table), output
