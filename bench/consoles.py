@@ -36,15 +36,16 @@ def poll_like_consoles(url: str, consoles: list[tuple[str, str]], *, seconds: fl
             if etag:
                 headers["If-None-Match"] = etag
             sent = time.monotonic()
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             try:
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
                 conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                conn.close()
                 status = response.status
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 status = None
+            finally:
+                conn.close()
             answered = time.monotonic()
             with lock:
                 if stopping.is_set():  # answered after the end: outside the measured window
