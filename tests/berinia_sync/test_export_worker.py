@@ -300,7 +300,10 @@ def test_a_job_that_keeps_failing_ends_failed_and_shows_in_the_job_admin(stack, 
 
     assert final["error"].startswith("Berinia database unreachable") and "s3cret" not in final["error"]
     run = ExportRun.objects.get(pk=final["run_id"])
-    assert scalar("SELECT status FROM procrastinate_jobs WHERE id = %s", [run.job_id]) == "failed"
+    # The run is marked failed by the task's last attempt, the job by the worker just after that attempt.
+    job_status = "SELECT status FROM procrastinate_jobs WHERE id = %s"
+    wait_for(lambda: scalar(job_status, [run.job_id]) != "doing", timeout=30, what="the job's end", logs=stack.logs)
+    assert scalar(job_status, [run.job_id]) == "failed"
     assert scalar("SELECT attempts FROM procrastinate_jobs WHERE id = %s", [run.job_id]) == 3  # 1 + 2 retries
     assert not BeriniaLead.objects.exists()
     page = admin_client.get(f"/admin/procrastinate/procrastinatejob/{run.job_id}/change/")

@@ -21,6 +21,9 @@ TICKS = 3
 
 @pytest.fixture
 def clean_jobs():
+    """No job before (the flush of earlier transactional tests leaves procrastinate's tables) nor after."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {JOB_TABLES}")
     yield
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {JOB_TABLES}")
