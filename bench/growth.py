@@ -84,7 +84,7 @@ def _queue_page(ctx, size: int) -> float:
 def _claim_next(ctx, size: int) -> float:
     """claim-next, 8 agents | ms per claim | queued tickets"""
     sized = _sized(ctx, queued_tickets=size, claims_per_agent=min(CLAIMS_PER_AGENT, size // 16))
-    agents = claim_next._prepare(sized)
+    agents = claims.prepare(sized)
 
     def one_run() -> float:
         claims.reset(sized)

@@ -9,7 +9,7 @@ import threading
 
 from django.db import connections
 
-from bench import claims, datagen, people
+from bench import claims
 from bench.report import Figure, ScenarioResult
 from bench.runner import timed
 
@@ -26,7 +26,7 @@ RAW_UPDATE = """UPDATE handoff_tickets SET status = 'assigned', assigned_agent_i
 
 def run(ctx) -> ScenarioResult:
     s = ctx.sizes
-    agents = _prepare(ctx)
+    agents = claims.prepare(ctx)
     product = Figure(PRODUCT, "claims/s", baseline=BASELINE, goal="≥ 0.6× baseline, 0 double claims")
     baseline = Figure(BASELINE, "claims/s")
     doubles = 0
@@ -41,18 +41,6 @@ def run(ctx) -> ScenarioResult:
     result = ScenarioResult(NAME, [product, baseline], details={"double_claims": doubles, "claims_per_run": per_run})
     product.met = doubles == 0 and result.ratio(product) >= 0.6
     return result
-
-
-def _prepare(ctx) -> list:
-    s = ctx.sizes
-    agents = people.agents(s.agents)
-    queues = people.queues()
-    with ctx.dbs.callbot(autocommit=True) as conn:
-        datagen.truncate_callbot(conn)
-        datagen.interactions(conn, max(s.queued_tickets // 10, 100), days_min=0, days_max=1)
-        datagen.queue_tickets(conn, s.queued_tickets, queued_share=1.0, holder_id=None, queues=queues)
-    ctx.log(f"{s.queued_tickets:,} queued tickets")
-    return agents
 
 
 def _in_threads(ctx, agents, claim) -> tuple[float, list]:

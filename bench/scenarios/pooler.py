@@ -119,15 +119,8 @@ class _servers:
 
 
 def _claims(ctx, envs) -> list[Figure]:
-    from bench import datagen, people
-
     s = ctx.sizes
-    agents = people.agents(s.agents)
-    queues = people.queues()
-    with ctx.dbs.callbot(autocommit=True) as conn:
-        datagen.truncate_callbot(conn)
-        datagen.interactions(conn, max(s.queued_tickets // 10, 100), days_min=0, days_max=1)
-        datagen.queue_tickets(conn, s.queued_tickets, queued_share=1.0, holder_id=None, queues=queues)
+    agents = claims.prepare(ctx)
     figures = {
         path: Figure(f"claims {path}", "claims/s", baseline=f"claims {DIRECT}" if path != DIRECT else None)
         for path in PATHS
