@@ -21,6 +21,7 @@ COPY_COLUMNS = (
     "status",
     "score",
     "campagne_id",
+    "niche_id",
     "score_details",
 )
 
@@ -77,8 +78,12 @@ def read_jsonl(path: Path) -> Iterator[dict]:
             yield json.loads(line)
 
 
-def berinia_row(lead: dict) -> tuple:
-    """The lead as Berinia's columns (COPY_COLUMNS), already normalised: what an exporter writes."""
+def berinia_row(lead: dict, niche_ids: dict[str, int]) -> tuple:
+    """The lead as Berinia's columns (COPY_COLUMNS), already normalised: what an exporter writes.
+
+    niche_ids: Berinia's niches (name → id); a niche Berinia has is written as its id, as the export does
+    (Berinia then checks the foreign key of every row).
+    """
     email = lead["email"].strip().lower()
     phone = lead["phone"]
     if not phone.startswith("+"):
@@ -97,6 +102,7 @@ def berinia_row(lead: dict) -> tuple:
         "new",
         lead["score"],
         lead["campaign_id"],
+        niche_ids.get(lead["niche"]),
         json.dumps(details),
     )
 

@@ -38,7 +38,8 @@ def run(ctx) -> ScenarioResult:
     s = ctx.sizes
     campaign_id = _campaign_id(ctx)
     path = leadgen.write_jsonl(ctx.workdir / "leads.jsonl", s.leads, campaign_id)
-    rows = [leadgen.berinia_row(lead) for lead in leadgen.read_jsonl(path)]
+    niche_ids = _niche_ids(ctx)
+    rows = [leadgen.berinia_row(lead, niche_ids) for lead in leadgen.read_jsonl(path)]
     ctx.log(f"{s.leads:,} leads written to a JSON Lines file")
     export_leads = features.attribute("berinia_sync.services", "export_leads")
     writer = features.attribute("berinia_sync.services.writer", "BatchWriter")
@@ -77,7 +78,7 @@ def run(ctx) -> ScenarioResult:
         old.values.append(len(sample) / seconds)
         if dlt_peer.available():
             for file_format, figure in peers.items():
-                figure.values.append(s.leads / _dlt_merge(ctx, campaign_id, path, file_format))
+                figure.values.append(s.leads / _dlt_merge(ctx, campaign_id, path, file_format, niche_ids))
     if database.status == "ok" and not database.values:
         for figure in (database, in_pipeline):
             figure.status, figure.note = "skipped", "no BatchWriter.prepare/write to time in berinia_sync"
@@ -118,6 +119,11 @@ def _writer_alone(campaign_id: int, path) -> float:
         writer.close()
 
 
+def _niche_ids(ctx) -> dict[str, int]:
+    with ctx.dbs.berinia() as conn:
+        return dict(conn.execute("SELECT name, min(id) FROM niches GROUP BY name").fetchall())
+
+
 def _campaign_id(ctx) -> int:
     with ctx.dbs.berinia() as conn:
         return conn.execute("SELECT min(id) FROM campaigns").fetchone()[0]
@@ -153,7 +159,7 @@ def _copy(ctx, rows) -> None:
         conn.commit()
 
 
-def _dlt_merge(ctx, campaign_id: int, path, file_format: str) -> float:
+def _dlt_merge(ctx, campaign_id: int, path, file_format: str, niche_ids: dict[str, int]) -> float:
     """Seconds of one dlt run into the restored table; Berinia is checked and cleaned up afterwards."""
     _reset(ctx, campaign_id)
     pipelines_dir = ctx.workdir / "dlt"
@@ -161,7 +167,7 @@ def _dlt_merge(ctx, campaign_id: int, path, file_format: str) -> float:
     with ctx.dbs.berinia(autocommit=True) as conn:
         dlt_peer.prepare(conn)
     try:
-        seconds, _ = timed(lambda: dlt_peer.merge(ctx.dbs.berinia_url, path, file_format, pipelines_dir))
+        seconds, _ = timed(lambda: dlt_peer.merge(ctx.dbs.berinia_url, path, file_format, pipelines_dir, niche_ids))
         with ctx.dbs.berinia() as conn:
             actual = conn.execute("SELECT count(*) FROM leads").fetchone()[0]
         expected = dlt_peer.expected_leads(ctx.sizes.existing_leads, ctx.sizes.leads)

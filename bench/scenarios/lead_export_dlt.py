@@ -46,7 +46,7 @@ def clean_up(conn) -> None:
     conn.execute(CLEAN_UP)
 
 
-def merge(berinia_url: str, path: Path, file_format: str, pipelines_dir: Path) -> None:
+def merge(berinia_url: str, path: Path, file_format: str, pipelines_dir: Path, niche_ids: dict[str, int]) -> None:
     """One dlt pipeline run, file → `leads`, merged on e-mail; a fresh pipeline state each time."""
     import dlt
 
@@ -57,7 +57,7 @@ def merge(berinia_url: str, path: Path, file_format: str, pipelines_dir: Path) -
         pipelines_dir=str(pipelines_dir),
     )
     pipeline.run(
-        _leads(path),
+        _leads(path, niche_ids),
         table_name="leads",
         write_disposition="merge",
         primary_key="email",
@@ -66,9 +66,9 @@ def merge(berinia_url: str, path: Path, file_format: str, pipelines_dir: Path) -
     )
 
 
-def _leads(path: Path):
+def _leads(path: Path, niche_ids: dict[str, int]):
     for lead in leadgen.read_jsonl(path):
-        row = dict(zip(leadgen.COPY_COLUMNS, leadgen.berinia_row(lead), strict=True))
+        row = dict(zip(leadgen.COPY_COLUMNS, leadgen.berinia_row(lead, niche_ids), strict=True))
         row["score_details"] = {key: lead[key] for key in DETAILS}  # a JSON object, not berinia_row's text
         yield row
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from ..models import MappingTarget as T
-from ..normalize import InvalidValue, normalize_email, normalize_phone, unstorable_character
+from ..normalize import InvalidValue, normalize_email, normalize_phone, unstorable_field
 from .context import RunContext
 
 # Berinia's column lengths (schema: leads).
@@ -193,10 +193,11 @@ def map_lead(raw, context: RunContext, position: int) -> MappedLead:
     targets = context.targets
     given: dict = {}
     details: dict = {}
+    unstorable = unstorable_field(raw)
+    if unstorable:  # rejected here, alone: in the batch's statement it would fail every lead of the batch
+        key, problem = unstorable
+        raise Rejected("unstorable_text", f"field {key!r} contains a {problem}, which Berinia cannot store.")
     for key, value in raw.items():
-        problem = unstorable_character(key) or unstorable_character(value)
-        if problem:  # rejected here, alone: in the batch's statement it would fail every lead of the batch
-            raise Rejected("unstorable_text", f"field {key!r} contains a {problem}, which Berinia cannot store.")
         target = targets.get(key, KEEP)
         if target == KEEP:
             if value is not None and value != "":

@@ -23,6 +23,7 @@ from django.db import DatabaseError, transaction
 
 from core.routers import BERINIA_ALIAS
 
+from ..normalize import sql_normal_email, sql_normal_phone
 from .errors import BeriniaSchemaError, scrub
 from .mapping import STAGE_FIELDS
 
@@ -71,16 +72,9 @@ CREATE TEMP TABLE bsync_lead_index (id integer NOT NULL, phone text, email text)
 CREATE TEMP TABLE bsync_written (id integer PRIMARY KEY, seq integer NOT NULL);
 """
 # Berinia-side normal forms; Python's are in berinia_sync.normalize (tests prove they agree).
-INDEX_ROWS = r"""
-SELECT l.id,
-       CASE
-         WHEN d ~ '^\+330[1-9][0-9]{8}$' THEN '+33' || substr(d, 5)
-         WHEN d ~ '^\+[1-9][0-9]{6,14}$' THEN d
-         WHEN d ~ '^00[1-9][0-9]{6,14}$' THEN '+' || substr(d, 3)
-         WHEN d ~ '^0[1-9][0-9]{8}$' THEN '+33' || substr(d, 2)
-       END,
-       lower(btrim(l.email))
-  FROM leads l CROSS JOIN LATERAL (SELECT regexp_replace(l.phone, '[\s.()/-]', '', 'g') AS d) AS digits
+INDEX_ROWS = f"""
+SELECT l.id, {sql_normal_phone("l.phone")}, {sql_normal_email("l.email")}
+  FROM leads l
  WHERE (l.phone IS NOT NULL OR l.email IS NOT NULL)
 """
 BUILD_INDEX = f"""
@@ -96,7 +90,7 @@ _LIVE = "(i.id < 0 OR EXISTS (SELECT 1 FROM leads l WHERE l.id = i.id))"  # nega
 # The first input lead of the run on a Berinia lead owns it: groups that land on a lead written by an earlier
 # batch (bsync_written), or on the same lead as an earlier group of this batch, are merged into that first lead.
 MATCH = f"""
-WITH m AS (
+WITH m AS MATERIALIZED (  -- each key's two look-ups run once (inlined, they ran once per use below)
     SELECT t.seq,
            (SELECT min(i.id) FROM bsync_lead_index i WHERE i.phone = t.phone AND {_LIVE}) AS by_phone,
            (SELECT min(i.id) FROM bsync_lead_index i WHERE i.email = t.email AND {_LIVE}) AS by_email

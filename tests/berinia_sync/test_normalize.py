@@ -12,6 +12,8 @@ from berinia_sync.normalize import (
     library_phone,
     normalize_email,
     normalize_phone,
+    unstorable_character,
+    unstorable_field,
 )
 
 _ATEXT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+/=?^_`{|}~-"
@@ -112,3 +114,29 @@ def test_normalize_email_rejects_what_the_library_rejects(raw):
 
 def test_normalize_email_falls_back_to_the_library_for_unicode():
     assert normalize_email("Élodie@Café.fr") == library_email("Élodie@Café.fr")
+
+
+def _first_unstorable_field_by_field(lead):
+    """The reference: each key and value checked on its own, in order."""
+    for key, value in lead.items():
+        problem = unstorable_character(key) or unstorable_character(value)
+        if problem:
+            return key, problem
+    return None
+
+
+_text_with_hazards = st.text(st.sampled_from(["a", "é", " ", "\x00", "\ud800", "\udc80", "😀", "z"]), max_size=6)
+_values = st.recursive(
+    st.none() | st.integers() | st.floats(allow_nan=False) | _text_with_hazards,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text_with_hazards, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=2000)
+@given(st.dictionaries(_text_with_hazards, _values, max_size=6))
+@example({"city": "Par\x00is"})
+@example({"ok": "Chloé", "reviews": {"text": ["ok", "b\ud800d"]}})
+@example({"a\udc80": "fine"})
+def test_unstorable_field_names_the_first_field_the_field_by_field_check_names(lead):
+    assert unstorable_field(lead) == _first_unstorable_field_by_field(lead)
