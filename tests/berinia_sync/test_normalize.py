@@ -133,7 +133,7 @@ _values = st.recursive(
 )
 
 
-@settings(max_examples=2000)
+@settings(max_examples=500)
 @given(st.dictionaries(_text_with_hazards, _values, max_size=6))
 @example({"city": "Par\x00is"})
 @example({"ok": "Chloé", "reviews": {"text": ["ok", "b\ud800d"]}})

@@ -248,9 +248,14 @@ def test_customer_search_uses_its_indexes(chloe, term, index):
     assert index in _plan(customer_search.customers_matching(term))
 
 
-def test_short_id_search_uses_the_primary_key_and_interaction_indexes(chloe):
+def test_short_id_search_is_two_index_ranges_on_the_ticket_and_interaction_ids(chloe):
     plan = _plan(HandoffTicket.objects.filter(selectors.ticket_search_filter("#eb6f74dd")))
-    assert "Index Scan on handoff_tickets_pkey" in plan and "Index Scan on handoff_tickets_interaction_id" in plan
+    # Which index serves each range varies on a near-empty table (the primary key, or another index holding
+    # ticket_id); what matters is that both ranges are index conditions, not a filter over every row.
+    index_conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
+    assert any("(ticket_id >= 'eb6f74dd-0000-0000-0000-000000000000'::uuid)" in line for line in index_conditions)
+    assert any("(interaction_id >= 'eb6f74dd-0000-0000-0000-000000000000'::uuid)" in line for line in index_conditions)
+    assert "Seq Scan" not in plan
 
 
 def test_search_results_keep_the_queue_order_and_a_chosen_column_order(client, chloe):
