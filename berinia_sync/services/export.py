@@ -240,8 +240,8 @@ def _record_batch(run: ExportRun, batch: Batch, results, failures, on_rejected, 
 _DONE = object()
 # The writer and ledger threads wait for PostgreSQL a few hundred times per run, and after each wait get the
 # interpreter back only when the producer thread's time slice ends (5 ms by default). While an export runs,
-# slices are 0.5 ms: a 100,000-lead export takes ~10% less time (docs/benchmarks.md, "Export").
-EXPORT_SWITCH_INTERVAL = 0.0005
+# slices are 0.2 ms: a 100,000-lead export takes ~15% less time (docs/benchmarks.md, "Export").
+EXPORT_SWITCH_INTERVAL = 0.0002
 
 
 @contextmanager
