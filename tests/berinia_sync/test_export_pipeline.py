@@ -4,6 +4,7 @@ stops when the ledger fails, and gives the connection (and the interpreter's set
 That the writer uses the caller's connection, in the caller's transaction, every non-transactional export
 test shows: their campaign is not committed, and Berinia's foreign keys would refuse leads written elsewhere."""
 
+import gc
 import sys
 
 import pytest
@@ -30,7 +31,7 @@ def test_a_failing_ledger_stops_the_writer_and_the_berinia_connection_is_given_b
         ledger.write_records(run, records)
 
     monkeypatch.setattr(ledger, "record_batch", taken_over_at_the_second_batch)
-    interval = sys.getswitchinterval()
+    settings_before = sys.getswitchinterval(), gc.get_threshold()
 
     with pytest.raises(RunTakenOver):
         export_leads(leads, batch_size=10)
@@ -45,4 +46,4 @@ def test_a_failing_ledger_stops_the_writer_and_the_berinia_connection_is_given_b
     with berinia.cursor() as cursor:  # usable by this thread, with the run's temporary tables dropped
         cursor.execute("SELECT to_regclass('pg_temp.bsync_keys') IS NULL")
         assert cursor.fetchone() == (True,)
-    assert sys.getswitchinterval() == interval
+    assert (sys.getswitchinterval(), gc.get_threshold()) == settings_before

@@ -1,5 +1,7 @@
 """export_leads against a real second PostgreSQL database holding Berinia's tables."""
 
+import gc
+import sys
 import threading
 
 import pytest
@@ -276,6 +278,7 @@ def test_two_concurrent_exports_create_no_duplicate():
             for alias in BERINIA_DB:
                 connections[alias].close()
 
+    settings_before = sys.getswitchinterval(), gc.get_threshold()
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:
         thread.start()
@@ -286,6 +289,8 @@ def test_two_concurrent_exports_create_no_duplicate():
     assert BeriniaLead.objects.count() == 200
     runs = ExportRun.objects.all()
     assert sum(run.inserted for run in runs) == 200 and all(run.status == "finished" for run in runs)
+    # The interpreter's settings that an export tunes are back once the last export of the process ends.
+    assert (sys.getswitchinterval(), gc.get_threshold()) == settings_before
 
 
 @pytest.mark.django_db(databases=BERINIA_DB, transaction=True)
