@@ -2,6 +2,8 @@
 
 import json
 
+import psycopg
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -30,9 +32,16 @@ _WANTING_SQL = (
 
 
 def endpoints_wanting(*, event_type: str) -> list[WebhookEndpoint]:
-    """The active endpoints that asked for this event type (their ids only: enough to queue deliveries)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_WANTING_SQL, [json.dumps([event_type])])
+    """The active endpoints that asked for this event type (their ids only: enough to queue deliveries).
+
+    A psycopg cursor on Django's connection (so in the caller's transaction), the statement prepared: planned
+    once per connection instead of at every claim, as the claim itself (handoff/services/claiming.py), and
+    likewise not behind PgBouncer (transaction mode: the next transaction may get another server connection).
+    """
+    connection.ensure_connection()
+    prepare = settings.DATABASE_POOLER != "pgbouncer"
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_WANTING_SQL, [json.dumps([event_type])], prepare=prepare)
         return [WebhookEndpoint(pk=pk) for (pk,) in cursor.fetchall()]
 
 

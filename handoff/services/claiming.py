@@ -13,6 +13,8 @@ from ..models import HandoffTicket, Queue, TicketEvent, TicketStatus
 from .tickets import capacity_reached
 
 _TICKET_FIELDS = HandoffTicket._meta.concrete_fields
+_CONVERTERS = [getattr(field, "from_db_value", None) for field in _TICKET_FIELDS]
+_ATTNAMES = [field.attname for field in _TICKET_FIELDS]
 _QUEUED = rules.sql_literal(TicketStatus.QUEUED)
 _ASSIGNED = rules.sql_literal(TicketStatus.ASSIGNED)
 _CLAIMED = rules.sql_literal(TicketEvent.Action.CLAIMED)
@@ -121,19 +123,19 @@ def _lock_agent_and_claim(params: dict) -> tuple | None:
     conn = connection.connection
     # PgBouncer (transaction mode): the statement stays on a server connection the next claim may not get.
     prepare = settings.DATABASE_POOLER != "pgbouncer"
-    with psycopg.Cursor(conn) as lock, psycopg.Cursor(conn) as claim:
+    with psycopg.Cursor(conn) as cursor:
         with conn.pipeline():
-            lock.execute(_LOCK_AGENT, params, prepare=prepare)
-            claim.execute(_CLAIM_NEXT, params, prepare=prepare)
-        return claim.fetchone()
+            cursor.execute(_LOCK_AGENT, params, prepare=prepare)
+            cursor.execute(_CLAIM_NEXT, params, prepare=prepare)  # its result is the one fetched
+        return cursor.fetchone()
 
 
 def _ticket_from_row(values) -> HandoffTicket:
     converted = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(_TICKET_FIELDS, values, strict=True)
+        value if convert is None else convert(value, None, connection)
+        for convert, value in zip(_CONVERTERS, values, strict=True)
     ]
-    return HandoffTicket.from_db(connection.alias, [field.attname for field in _TICKET_FIELDS], converted)
+    return HandoffTicket.from_db(connection.alias, _ATTNAMES, converted)
 
 
 @transaction.atomic

@@ -54,10 +54,10 @@ def _prepared_statements() -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(("pooler", "prepared"), [("", 2), ("pgbouncer", 0)])
+@pytest.mark.parametrize(("pooler", "prepared"), [("", 3), ("pgbouncer", 0)])
 def test_claims_prepare_their_statements_only_when_not_behind_pgbouncer(pooler, prepared):
-    """Directly, the claim's two statements are prepared (once per connection), and nothing else is; behind
-    PgBouncer the claim prepares nothing.
+    """Directly, the claim's two statements and its look-up of webhook endpoints are prepared (once per
+    connection), and nothing else is; behind PgBouncer the claim prepares nothing.
 
     Django's psycopg backend passes prepare_threshold=None unless OPTIONS says otherwise, and psycopg then prepares
     nothing, not even with prepare=True: the settings give a threshold no connection reaches instead, so only the
