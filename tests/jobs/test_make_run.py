@@ -38,8 +38,8 @@ def test_run_dev_serves_runs_a_worker_and_ctrl_c_stops_both(workers, tmp_path):
         assert f"http://127.0.0.1:{port}/" in log.read_text()
 
         os.killpg(script.pid, signal.SIGINT)
-        # The worker first finishes the job it is running: on a loaded machine (a full suite on 2 cores) one
-        # of the duties it starts with took more than 30 s once. A hang would still fail here.
+        # On a loaded machine (a fresh clone's full suite on 2 cores) the stop once took more than 30 s, its cause
+        # unseen (the worker finishes its running job first). A hang still fails here.
         assert script.wait(timeout=90) != 0
 
         # The worker stopped gracefully (it unregisters itself) and nothing of the group is left.
