@@ -3,6 +3,7 @@
 import os
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_run_dev_serves_runs_a_worker_and_ctrl_c_stops_both(workers, tmp_path):
     with log.open("w") as output:
         # A terminal's Ctrl-C goes to the foreground process group: here, the script's own session.
         script = subprocess.Popen(
-            ["scripts/run_dev.sh", f"127.0.0.1:{port}"],
+            [*AS_FROM_A_TERMINAL, "scripts/run_dev.sh", f"127.0.0.1:{port}"],
             cwd=ROOT,
             env=env,
             stdout=output,
@@ -60,8 +61,21 @@ def _answers(port: int) -> bool:
     return status == 200
 
 
+# A terminal's shell runs `make run` with Ctrl-C, Ctrl-\\ and hang-up at their defaults. A suite started in the
+# background (`make test &`, nohup) ignores them, and a child inherits ignored signals, which even bash cannot
+# undo: the script would never see the Ctrl-C. So it is started through Python, which restores them, then execs.
+AS_FROM_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys\n"
+    "for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGHUP): signal.signal(sig, signal.SIG_DFL)\n"
+    "os.execv(sys.argv[1], sys.argv[1:])",
+]
+
+
 def _group_processes(group: int) -> str:
-    return subprocess.run(["ps", "-o", "pid,stat,etime,args", "-g", str(group)], capture_output=True, text=True).stdout
+    columns = "pid,stat,etime,blocked,ignored,args"  # blocked / ignored: the signal masks, in hexadecimal
+    return subprocess.run(["ps", "-o", columns, "-g", str(group)], capture_output=True, text=True).stdout
 
 
 def _group_alive(group: int) -> bool:
