@@ -240,7 +240,7 @@ def _record_batch(run: ExportRun, batch: Batch, results, failures, on_rejected, 
 
 _DONE = object()
 # Two interpreter settings, for the run only (they are the process's: restored afterwards), each measured on a
-# 100,000-lead export (docs/benchmarks.md, "Export"):
+# 100,000-lead export (docs/benchmarks.md, "Round three"):
 # - thread slices of 0.2 ms instead of 5: the writer and ledger threads wait for PostgreSQL a few hundred times
 #   per run, and after each wait get the interpreter back only when the producer's slice ends (~15% faster);
 # - a young collection every 20,000 new container objects instead of 700: an export allocates about ten per
