@@ -15,22 +15,36 @@ import time
 from collections.abc import Sequence
 
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.db.models import Model
 
 _STATEMENTS: dict[tuple, str] = {}
 
 
-def _execute(sql: str, params: list, *, fetch: bool = False) -> tuple | None:
+def may_prepare() -> bool:
+    """Whether a hot statement may be prepared on the server: not behind PgBouncer in transaction mode, where
+    the next transaction may get another server connection (docs/deployment.md, "Connection pooling")."""
+    return settings.DATABASE_POOLER != "pgbouncer"
+
+
+def _execute(sql: str, params: list, *, fetch=None, prepare: bool | None = None):
+    """Run `sql` in the caller's transaction; `fetch(cursor)`'s answer, if given; `prepare` as psycopg's."""
     connection.ensure_connection()
     start = time.monotonic()
     # Django's wrapper turns psycopg's errors into django.db's (IntegrityError, …), as its own cursors do.
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone() if fetch else None
+        cursor.execute(sql, params, prepare=prepare)
+        result = fetch(cursor) if fetch else None
     if connection.queries_logged:  # DEBUG and assertNumQueries see these statements like any other
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - start:.3f}"})
-    return row
+    return result
+
+
+def select(sql: str, params: list) -> list[tuple]:
+    """The rows of a read run at every claim or ticket move: prepared (planned once per connection) where
+    may_prepare() allows."""
+    return _execute(sql, params, fetch=psycopg.Cursor.fetchall, prepare=may_prepare())
 
 
 def _fields(model: type[Model]) -> list:
@@ -84,7 +98,7 @@ def get_or_none(model: type[Model], pk) -> Model | None:
             f"SELECT {', '.join(quote(field.column) for field in fields)} FROM {quote(model._meta.db_table)} "
             f"WHERE {quote(model._meta.pk.column)} = %s"
         )
-    row = _execute(_STATEMENTS[key], [model._meta.pk.get_db_prep_value(pk, connection)], fetch=True)
+    row = _execute(_STATEMENTS[key], [model._meta.pk.get_db_prep_value(pk, connection)], fetch=psycopg.Cursor.fetchone)
     if row is None:
         return None
     values = [

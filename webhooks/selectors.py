@@ -2,11 +2,9 @@
 
 import json
 
-import psycopg
-from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 
+from core import prepared_sql
 from core.errors import get_or_not_found
 
 from .models import WebhookDelivery, WebhookEndpoint
@@ -34,15 +32,9 @@ _WANTING_SQL = (
 def endpoints_wanting(*, event_type: str) -> list[WebhookEndpoint]:
     """The active endpoints that asked for this event type (their ids only: enough to queue deliveries).
 
-    A psycopg cursor on Django's connection (so in the caller's transaction), the statement prepared: planned
-    once per connection instead of at every claim, as the claim itself (handoff/services/claiming.py), and
-    likewise not behind PgBouncer (transaction mode: the next transaction may get another server connection).
+    Run at every claim and ticket move: prepared, like the claim itself, where the connection allows it.
     """
-    connection.ensure_connection()
-    prepare = settings.DATABASE_POOLER != "pgbouncer"
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(_WANTING_SQL, [json.dumps([event_type])], prepare=prepare)
-        return [WebhookEndpoint(pk=pk) for (pk,) in cursor.fetchall()]
+    return [WebhookEndpoint(pk=pk) for (pk,) in prepared_sql.select(_WANTING_SQL, [json.dumps([event_type])])]
 
 
 def delivery_for_attempt(*, delivery_id) -> WebhookDelivery | None:

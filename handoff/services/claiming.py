@@ -1,11 +1,11 @@
 """Claim next: the hot path of the console and the API, one SQL statement built from handoff.rules."""
 
 import psycopg
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from accounts.roles import is_agent
+from core import prepared_sql
 from core.errors import PermissionRefused, get_or_not_found
 
 from .. import rules, signals
@@ -122,8 +122,7 @@ def _lock_agent_and_claim(params: dict) -> tuple | None:
     """
     connection.ensure_connection()
     conn = connection.connection
-    # PgBouncer (transaction mode): the statement stays on a server connection the next claim may not get.
-    prepare = settings.DATABASE_POOLER != "pgbouncer"
+    prepare = prepared_sql.may_prepare()
     with psycopg.Cursor(conn) as cursor:
         cursor.execute(_LOCK_AGENT, params, prepare=prepare)
         cursor.execute(_CLAIM_NEXT, params, prepare=prepare)  # its result is the one fetched
